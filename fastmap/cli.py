@@ -1,0 +1,267 @@
+"""The ``fastmap`` command line: list, describe, map, figure.
+
+Bad requests print one line (``error: ...``) on stderr and exit with status 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import typer
+
+from .errors import FastmapError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
+                  help="Exact, compiled region maps of gray-market game-theory models.")
+
+AXIS_HELP = ("Grid axis NAME=START:STOP:NUM (NUM evenly spaced values, NUM >= 1) or NAME=V1,V2,...; "
+             "repeat for more axes (order = dimension order)")
+IMAGE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def main() -> None:
+    """Console entry point: one-line errors, status 2 for bad requests, 130 on Ctrl-C."""
+    import click
+
+    try:
+        app(standalone_mode=False)
+    except FastmapError as err:
+        typer.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        typer.echo("interrupted; nothing was written", err=True)
+        sys.exit(130)
+
+
+@app.callback()
+def _root() -> None:
+    """Exact, compiled region maps of gray-market game-theory models."""
+
+
+@app.command("list")
+def list_models() -> None:
+    """List the available models."""
+    from .registry import model, models
+
+    for name in models():
+        typer.echo(f"{name:24s} {model(name).title}")
+
+
+@app.command()
+def describe(name: str = typer.Argument(..., help="Model name (see `fastmap list`)")) -> None:
+    """Describe a model: parameters (defaults, domains, units), outputs and regime codes."""
+    from .registry import model
+
+    m = model(name)
+    typer.echo(f"{m.name}: {m.title}\n{m.summary}\nReference: {m.reference}\n")
+    typer.echo("Parameters:")
+    for p in m.parameters:
+        default = "derived" if p.default is None else f"{p.default:g}"
+        extra = f" (replaces {p.replaces})" if p.replaces else ""
+        typer.echo(f"  {p.name:9s} default {default:8s} domain {p.domain_text:38s} [{p.units}] "
+                   f"{p.long_name}{extra}")
+    typer.echo("\nCategorical outputs:")
+    for o in m.outputs:
+        if o.categorical:
+            codes = ", ".join(f"{c}={lab}" for c, lab in zip(o.flag_values, o.flag_meanings))
+            typer.echo(f"  {o.name:16s} {o.long_name}\n  {'':16s} {codes}")
+    typer.echo("\nContinuous outputs:")
+    for o in m.outputs:
+        if not o.categorical:
+            typer.echo(f"  {o.name:16s} [{o.units}] {o.long_name}")
+
+
+@app.command("map")
+def map_command(
+    name: str = typer.Argument(..., help="Model name (see `fastmap list`)"),
+    axis: list[str] = typer.Option([], "--axis", "-a", help=AXIS_HELP),
+    set_: list[str] = typer.Option([], "--set", "-s", help="Fix a parameter: NAME=VALUE (repeatable)"),
+    output: list[str] = typer.Option([], "--output", "-o",
+                                     help="Keep only this output (repeatable; default: all)"),
+    chunks: Optional[int] = typer.Option(None, "--chunks", help="Chunk side in cells along every "
+                                         "axis (default: automatic, about 64 MiB per chunk)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the map: FILE.zarr (Zarr v3) or FILE.nc"),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the phase diagram: FILE.png|.pdf|.svg"),
+    var: Optional[str] = typer.Option(None, "--var", help="Categorical output to draw (default: "
+                                      "the first kept categorical output)"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out/--plot file"),
+    scheduler: str = typer.Option("threads", "--scheduler",
+                                  help="dask scheduler: threads, processes or synchronous"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar"),
+) -> None:
+    """Compute a map over a grid of parameters and write it (Zarr/NetCDF) and/or draw it."""
+    from . import io
+    from .engine import sweep
+    from .progress import progress_bar
+    from .registry import model
+
+    started = time.perf_counter()
+    m = model(name)
+    if out is None and plot is None:
+        raise FastmapError("nothing to do: give --out FILE.zarr|FILE.nc and/or --plot FILE.png")
+    params: dict[str, object] = {}
+    for text in axis:
+        key, values = parse_axis(text)
+        _add_param(params, key, values, "--axis")
+    for text in set_:
+        key, value = _split_assignment(text, "--set", "NAME=VALUE")
+        _add_param(params, key, _parse_float(key, value), "--set")
+    if scheduler not in ("threads", "processes", "synchronous"):
+        raise FastmapError(f"unknown scheduler {scheduler!r}; allowed: threads, processes, synchronous")
+    if out is not None:
+        io.output_format(out)
+        io.check_writable(out, overwrite=overwrite)
+    n_axes = sum(isinstance(v, np.ndarray) for v in params.values())
+    if plot is not None:
+        if plot.suffix.lower() not in IMAGE_SUFFIXES:
+            raise FastmapError(f"unsupported plot format {plot.suffix or '(none)'!r}; allowed: "
+                               f"{', '.join(IMAGE_SUFFIXES)}")
+        io.check_writable(plot, overwrite=overwrite)
+        if n_axes != 2:
+            raise FastmapError(f"--plot needs exactly 2 axes, got {n_axes}")
+    ds = sweep(m, chunks=chunks if chunks is not None else "auto", outputs=output or None, **params)
+    plot_var = var or next((v for v in ds.data_vars if "flag_meanings" in ds[v].attrs), None)
+    if plot is not None and plot_var is None:
+        raise FastmapError("--plot draws a categorical output; keep one with --output (e.g. regime)")
+    if plot is not None and plot_var not in ds:
+        raise FastmapError(f"--var {plot_var!r} is not among the kept outputs: {', '.join(ds.data_vars)}")
+    cells = math.prod(ds.sizes.values())
+    import dask
+
+    with dask.config.set(scheduler=scheduler), progress_bar(f"{m.name} {cells:,} cells", enabled=not quiet):
+        if out is not None:
+            io.write(ds, out, overwrite=overwrite)
+            written = _reopen(out)
+        else:
+            written = ds.compute()
+    computed = time.perf_counter() - started
+    if out is not None:
+        typer.echo(f"wrote {out} ({cells:,} cells, {len(ds.data_vars)} outputs) in {computed:.1f} s "
+                   f"({cells / computed:,.0f} cells/s)")
+    if plot is not None:
+        _save_plot(written, plot_var, plot, overwrite)
+        typer.echo(f"drew {plot} in {time.perf_counter() - started - computed:.1f} s")
+    if plot_var is not None:
+        _print_shares(written[plot_var])
+
+
+@app.command()
+def figure(
+    name: Optional[str] = typer.Argument(None, help="Figure name (see --list)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Image file: FILE.png|.pdf|.svg"),
+    list_: bool = typer.Option(False, "--list", help="List the figures of the gallery"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing file"),
+) -> None:
+    """Reproduce a figure of a paper from the gallery."""
+    from . import gallery, io
+
+    if list_ or name is None:
+        for fig_name, func in gallery.figures().items():
+            typer.echo(f"{fig_name:34s} {(func.__doc__ or '').strip().splitlines()[0]}")
+        return
+    func = gallery.figure(name)
+    target = out if out is not None else Path(f"{name}.png")
+    if target.suffix.lower() not in IMAGE_SUFFIXES:
+        raise FastmapError(f"unsupported image format {target.suffix or '(none)'!r}; allowed: "
+                           f"{', '.join(IMAGE_SUFFIXES)}")
+    io.check_writable(target, overwrite=overwrite)
+    started = time.perf_counter()
+    fig = func()
+    _atomic_savefig(fig, target)
+    typer.echo(f"drew {target} in {time.perf_counter() - started:.1f} s")
+
+
+# --------------------------------------------------------------------------------------- parsing
+
+def parse_axis(text: str) -> tuple[str, np.ndarray]:
+    """``NAME=START:STOP:NUM`` or ``NAME=V1,V2,...`` -> (name, values)."""
+    key, spec = _split_assignment(text, "--axis", "NAME=START:STOP:NUM or NAME=V1,V2,...")
+    if ":" in spec:
+        parts = spec.split(":")
+        if len(parts) != 3:
+            raise FastmapError(f"malformed axis {text!r}; expected NAME=START:STOP:NUM")
+        start, stop = (_parse_float(key, p) for p in parts[:2])
+        if not re.fullmatch(r"\s*\+?\d+\s*", parts[2]):
+            raise FastmapError(f"malformed axis {text!r}: NUM must be a whole number >= 1, got {parts[2]!r}")
+        num = int(parts[2])
+        if num < 1:
+            raise FastmapError(f"malformed axis {text!r}: NUM must be >= 1, got {num}")
+        return key, np.linspace(start, stop, num)
+    return key, np.array([_parse_float(key, v) for v in spec.split(",")])
+
+
+def _split_assignment(text: str, option: str, form: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise FastmapError(f"malformed {option} {text!r}; expected {form}")
+    return key.strip(), value.strip()
+
+
+def _parse_float(key: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise FastmapError(f"parameter {key!r}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise FastmapError(f"parameter {key!r} must be finite, got {text!r}")
+    return value
+
+
+def _add_param(params: dict, key: str, value, option: str) -> None:
+    if key in params:
+        raise FastmapError(f"parameter {key!r} is given twice; give it once, as --axis or --set")
+    params[key] = value
+
+
+# --------------------------------------------------------------------------------------- output
+
+def _reopen(path: Path):
+    import xarray as xr
+
+    if path.suffix.lower() == ".zarr":
+        return xr.open_zarr(path, consolidated=False)
+    return xr.open_dataset(path, engine="h5netcdf")
+
+
+def _save_plot(ds, var: str, path: Path, overwrite: bool) -> None:
+    from . import io
+    from .plotting import plot_regions
+
+    io.check_writable(path, overwrite=overwrite)
+    ax = plot_regions(ds.load(), var=var)
+    _atomic_savefig(ax.figure, path)
+
+
+def _atomic_savefig(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    temporary = path.with_name(f".{path.stem}.partial{path.suffix}")
+    try:
+        fig.savefig(temporary, dpi=200)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+        plt.close(fig)
+
+
+def _print_shares(field) -> None:
+    codes, counts = np.unique(np.asarray(field), return_counts=True)
+    meanings = field.attrs.get("flag_meanings", "").split()
+    values = [int(v) for v in np.atleast_1d(field.attrs.get("flag_values", []))]
+    total = counts.sum()
+    shares = ", ".join(
+        f"{meanings[values.index(int(c))] if int(c) in values else int(c)} {n / total:.1%}"
+        for c, n in zip(codes, counts))
+    typer.echo(f"{field.name}: {shares}")

@@ -1,0 +1,254 @@
+"""Evaluate a model at points (``solve``) or over an N-dimensional grid (``sweep``).
+
+Both reduce to one call of the model's compiled driver per chunk: every parameter becomes a
+column that is either fixed (one value) or tied to one grid dimension (see :mod:`fastmap.loops`),
+so a grid is never materialised parameter by parameter. ``sweep`` without ``chunks`` computes in
+memory with numba's threads; with ``chunks`` it returns a dask-backed Dataset with one task per
+chunk, in which the driver runs on one numba thread so that dask owns the parallelism.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
+
+import numba
+import numpy as np
+import xarray as xr
+
+from .errors import FastmapError
+from .modeldef import Model, Output
+from .registry import model as get_model
+
+#: Memory a dask chunk's stacked outputs aim at when ``chunks="auto"``.
+AUTO_CHUNK_BYTES = 64 * 2**20
+
+
+def solve(name: str | Model, **params) -> dict[str, np.ndarray]:
+    """Evaluate ``name`` at points, broadcasting the parameters like a numpy ufunc.
+
+    Missing parameters take their defaults. Returns one array per output (categorical outputs as
+    int8 codes, ``regime`` included). Points outside the model's assumptions, NaN and infinities
+    included, are not errors: they come back as regime ``invalid`` with NaN outputs.
+    """
+    m = get_model(name)
+    slots = _slots(m, params, finite=False)
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in slots))
+    except ValueError:
+        shapes = ", ".join(f"{p.name}{a.shape}" for p, a in zip(m.parameters, slots) if a.ndim)
+        raise FastmapError(f"parameters do not broadcast together: {shapes}") from None
+    columns = [a.reshape(1) if a.size == 1 else np.broadcast_to(a, shape).ravel() for a in slots]
+    axis_of = [-1 if c.size == 1 else 0 for c in columns]
+    flat = _evaluate(m, columns, axis_of, (math.prod(shape),), _selection(m, None))
+    return {o.name: _typed(flat[j], o).reshape(shape) for j, o in enumerate(m.outputs)}
+
+
+def sweep(name: str | Model, *, chunks=None, scheduler=None, outputs: Sequence[str] | None = None,
+          **params) -> xr.Dataset:
+    """Evaluate ``name`` on the outer product of the 1-D array parameters.
+
+    Each 1-D array becomes a grid axis (in the order given); scalars are held fixed; missing
+    parameters take their defaults. ``outputs`` keeps only the named outputs. ``chunks`` (an
+    int, a tuple, a ``{axis: size}`` dict or ``"auto"``) returns a lazy dask-backed Dataset;
+    ``scheduler`` (``"threads"``, ``"processes"``, ``"synchronous"`` or a
+    ``dask.distributed.Client``) computes it with that scheduler. Without either, the grid is
+    computed in memory.
+    """
+    m = get_model(name)
+    slots = _slots(m, params, finite=True)
+    axes = [p.name for p, a in zip(m.parameters, slots) if p.name in params and a.ndim == 1]
+    axes.sort(key=list(params).index)
+    for p, a in zip(m.parameters, slots):
+        if a.ndim > 1:
+            raise FastmapError(f"parameter {p.name!r} must be a scalar or a 1-D axis, got shape {a.shape}")
+        if a.ndim == 1 and a.size == 0:
+            raise FastmapError(f"axis {p.name!r} is empty; an axis needs at least one value")
+    select = _selection(m, outputs)
+    shape = tuple(slots[m.parameter_names.index(a)].size for a in axes)
+    columns = [a.reshape(-1) for a in slots]
+    axis_of = [axes.index(p.name) if p.name in axes else -1 for p in m.parameters]
+    if chunks is None and scheduler is None:
+        stacked = _evaluate(m, columns, axis_of, shape, select).reshape((len(select),) + shape)
+    else:
+        blocks = _normalize_chunks(chunks, shape, axes, len(select))
+        stacked = _dask_stack(m, columns, axis_of, blocks, select)
+    ds = _dataset(m, stacked, axes, columns, axis_of, select)
+    if scheduler is not None:
+        ds = ds.compute(scheduler=scheduler)
+    return ds
+
+
+def fixed_parameters(ds: xr.Dataset) -> dict[str, float]:
+    """The parameters held fixed in a Dataset made by :func:`sweep`."""
+    prefix = "fixed_"
+    return {k[len(prefix):]: float(v) for k, v in ds.attrs.items() if k.startswith(prefix)
+            and k != "fixed_parameters"}
+
+
+# --------------------------------------------------------------------------------------- helpers
+
+def _slots(m: Model, params: Mapping, *, finite: bool) -> list[np.ndarray]:
+    """One float64 array per declared parameter, in declaration order (NaN = not given)."""
+    for name in params:
+        m.parameter(name)  # raises for unknown names
+    derived = {p.replaces: p.name for p in m.parameters if p.replaces and p.name in params}
+    for replaced, by in derived.items():
+        if replaced in params:
+            raise FastmapError(f"give either {replaced!r} or {by!r}, not both "
+                               f"({by}: {m.parameter(by).long_name})")
+    slots = []
+    for p in m.parameters:
+        if p.name in params:
+            value = _as_float_array(p.name, params[p.name])
+            if finite and not np.all(np.isfinite(value)):
+                raise FastmapError(f"parameter {p.name!r} must be finite, got {_show(params[p.name])}")
+        elif p.default is None or p.name in derived:
+            value = np.array(math.nan)
+        else:
+            value = np.array(float(p.default))
+        slots.append(value)
+    return slots
+
+
+def _as_float_array(name: str, value) -> np.ndarray:
+    if isinstance(value, (str, bytes)) or (isinstance(value, np.ndarray) and value.dtype.kind in "USOV"):
+        raise FastmapError(f"parameter {name!r} must be numeric, got {_show(value)}")
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise FastmapError(f"parameter {name!r} must be numeric, got {_show(value)}") from None
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _selection(m: Model, outputs: Sequence[str] | None) -> np.ndarray:
+    if outputs is None:
+        return np.arange(len(m.outputs), dtype=np.int64)
+    if isinstance(outputs, str):
+        outputs = [outputs]
+    names = list(dict.fromkeys(outputs))
+    if not names:
+        raise FastmapError("outputs is empty; name at least one output or pass None for all")
+    return np.array([m.output_names.index(m.output(n).name) for n in names], dtype=np.int64)
+
+
+def _evaluate(m: Model, columns, axis_of, shape, select) -> np.ndarray:
+    """Run the model's driver on one C-ordered block; returns ``(len(select), cells)`` float64."""
+    n_cells = math.prod(shape)
+    cell_strides = [math.prod(shape[d + 1:]) for d in range(len(shape))]
+    n_params = len(columns)
+    values = np.empty((n_params, max(c.size for c in columns)))
+    stride = np.ones(n_params, dtype=np.int64)
+    length = np.ones(n_params, dtype=np.int64)
+    for k, (column, axis) in enumerate(zip(columns, axis_of)):
+        values[k, :column.size] = column
+        length[k] = column.size
+        if axis >= 0:
+            stride[k] = cell_strides[axis]
+    moving = np.flatnonzero(length > 1).astype(np.int64)
+    out = np.empty((len(select), n_cells))
+    if n_cells:
+        m.evaluate(values, moving, stride, length, select, out)
+    return out
+
+
+def _typed(values, output: Output):
+    return values.astype(output.dtype) if output.categorical else values
+
+
+def _normalize_chunks(chunks, shape, axes, n_outputs):
+    import dask.array as da
+
+    if isinstance(chunks, Mapping):
+        unknown = set(chunks) - set(axes)
+        if unknown:
+            raise FastmapError(f"chunks name unknown axes {sorted(unknown)}; axes are {axes}")
+        chunks = tuple(chunks.get(a, -1) for a in axes)
+    if chunks is None:
+        chunks = "auto"
+    sizes = chunks if isinstance(chunks, tuple) else (chunks,) * len(shape)
+    for size in sizes:
+        if size == "auto" or size == -1:
+            continue
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise FastmapError(f"chunk sizes must be positive integers, -1 or 'auto', got {chunks!r}")
+    try:
+        return da.core.normalize_chunks(chunks, shape, dtype=np.float64,
+                                        limit=max(AUTO_CHUNK_BYTES // n_outputs, 8))
+    except (ValueError, TypeError) as err:
+        raise FastmapError(f"invalid chunks {chunks!r} for grid shape {shape}: {err}") from None
+
+
+def _dask_stack(m: Model, columns, axis_of, blocks, select):
+    """A dask array ``(outputs, *grid)`` with one task per chunk of the grid."""
+    import dask.array as da
+    from dask.base import tokenize
+    from dask.highlevelgraph import HighLevelGraph
+
+    name = f"fastmap-{m.name}-" + tokenize(m.name, [c.tobytes() for c in columns], axis_of, blocks,
+                                           select.tobytes())
+    edges = [np.concatenate([[0], np.cumsum(b)]) for b in blocks]
+    graph = {}
+    for index in itertools.product(*(range(len(b)) for b in blocks)):
+        block_columns = [
+            c if axis < 0 else c[edges[axis][index[axis]]:edges[axis][index[axis] + 1]]
+            for c, axis in zip(columns, axis_of)
+        ]
+        block_shape = tuple(b[i] for b, i in zip(blocks, index))
+        graph[(name, 0) + index] = (_block_task, m.name, block_columns, axis_of, block_shape, select)
+    hlg = HighLevelGraph.from_collections(name, graph, dependencies=())
+    return da.Array(hlg, name, chunks=((len(select),),) + tuple(blocks), dtype=np.float64)
+
+
+def _block_task(model_name, columns, axis_of, shape, select):
+    with _serial_numba_in_worker_threads():
+        out = _evaluate(get_model(model_name), columns, axis_of, shape, select)
+    return out.reshape((len(select),) + tuple(shape))
+
+
+@contextmanager
+def _serial_numba_in_worker_threads():
+    """Run the driver on one numba thread when called from a pool thread (dask owns parallelism)."""
+    if threading.current_thread() is threading.main_thread():
+        yield
+        return
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _dataset(m: Model, stacked, axes, columns, axis_of, select) -> xr.Dataset:
+    from . import __version__
+
+    coords = {}
+    for name in axes:
+        p = m.parameter(name)
+        coords[name] = xr.Variable(name, columns[m.parameter_names.index(name)],
+                                   {"long_name": p.long_name, "units": p.units})
+    data_vars = {}
+    for j, slot in enumerate(select):
+        o = m.outputs[slot]
+        data_vars[o.name] = xr.Variable(axes, _typed(stacked[j], o), o.attrs())
+    fixed = {p.name: float(c[0]) for p, c, axis in zip(m.parameters, columns, axis_of)
+             if axis < 0 and not math.isnan(c[0])}
+    attrs = {
+        "Conventions": "CF-1.10",
+        "title": m.title,
+        "model": m.name,
+        "references": m.reference,
+        "source": f"fastmap {__version__}",
+        "fastmap_version": __version__,
+        "fixed_parameters": " ".join(f"{k}={v!r}" for k, v in fixed.items()),
+    }
+    attrs.update({f"fixed_{k}": v for k, v in fixed.items()})
+    return xr.Dataset(data_vars, coords, attrs)

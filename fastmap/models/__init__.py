@@ -1,0 +1,1 @@
+"""One module per model; each defines ``MODEL`` (a :class:`fastmap.modeldef.Model`)."""
