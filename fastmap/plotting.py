@@ -188,7 +188,6 @@ def _overlay_thresholds(ax, ds, x, y, wanted):
     for k, name in enumerate(names):
         curve = values[name]
         along = ds[y].values if m.thresholds[name] == x else ds[x].values
-        if m.thresholds[name] == y:
         xy = (along, curve) if m.thresholds[name] == y else (curve, along)
         line, = ax.plot(*xy, color=colors[k % len(colors)], lw=1.1, ls=styles[k % len(styles)],
                         label=f"{name} (closed form)")
