@@ -5,9 +5,9 @@ Bad requests print one line (``error: ...``) on stderr and exit with status 2; n
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Optional
@@ -27,22 +27,25 @@ IMAGE_SUFFIXES = (".png", ".pdf", ".svg")
 
 
 def main() -> None:
-    """Console entry point: one-line errors, status 2 for bad requests, 130 on Ctrl-C."""
-    import click
+    """Console entry point."""
+    app()
 
-    try:
-        app(standalone_mode=False)
-    except FastmapError as err:
-        typer.echo(f"error: {err}", err=True)
-        sys.exit(2)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(err.exit_code)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        typer.echo("interrupted; nothing was written", err=True)
-        sys.exit(130)
+
+def _one_line_errors(command):
+    """Turn a bad request into ``error: ...`` and status 2, Ctrl-C into status 130."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except FastmapError as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted; no output was left behind", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper
 
 
 @app.callback()
@@ -51,6 +54,7 @@ def _root() -> None:
 
 
 @app.command("list")
+@_one_line_errors
 def list_models() -> None:
     """List the available models."""
     from .registry import model, models
@@ -60,6 +64,7 @@ def list_models() -> None:
 
 
 @app.command()
+@_one_line_errors
 def describe(name: str = typer.Argument(..., help="Model name (see `fastmap list`)")) -> None:
     """Describe a model: parameters (defaults, domains, units), outputs and regime codes."""
     from .registry import model
@@ -84,6 +89,7 @@ def describe(name: str = typer.Argument(..., help="Model name (see `fastmap list
 
 
 @app.command("map")
+@_one_line_errors
 def map_command(
     name: str = typer.Argument(..., help="Model name (see `fastmap list`)"),
     axis: list[str] = typer.Option([], "--axis", "-a", help=AXIS_HELP),
@@ -131,24 +137,21 @@ def map_command(
         io.check_writable(plot, overwrite=overwrite)
         if n_axes != 2:
             raise FastmapError(f"--plot needs exactly 2 axes, got {n_axes}")
-    ds = sweep(m, chunks=chunks if chunks is not None else "auto", outputs=output or None, **params)
-    plot_var = var or next((v for v in ds.data_vars if "flag_meanings" in ds[v].attrs), None)
+    kept = output or list(m.output_names)
+    for o in kept:
+        m.output(o)
+    plot_var = var or next((o for o in kept if m.output(o).categorical), None)
     if plot is not None and plot_var is None:
         raise FastmapError("--plot draws a categorical output; keep one with --output (e.g. regime)")
-    if plot is not None and plot_var not in ds:
-        raise FastmapError(f"--var {plot_var!r} is not among the kept outputs: {', '.join(ds.data_vars)}")
-    cells = math.prod(ds.sizes.values())
-    import dask
-
-    with dask.config.set(scheduler=scheduler), progress_bar(f"{m.name} {cells:,} cells", enabled=not quiet):
-        if out is not None:
-            io.write(ds, out, overwrite=overwrite)
-            written = _reopen(out)
-        else:
-            written = ds.compute()
+    if plot is not None and plot_var not in kept:
+        raise FastmapError(f"--var {plot_var!r} is not among the kept outputs: {', '.join(kept)}")
+    cells = math.prod(v.size for v in params.values() if isinstance(v, np.ndarray))
+    with progress_bar(f"{m.name} {cells:,} cells", enabled=not quiet):
+        written = sweep(m, chunks=chunks if chunks is not None else "auto", outputs=output or None,
+                        scheduler=scheduler, out=out, overwrite=overwrite, **params)
     computed = time.perf_counter() - started
     if out is not None:
-        typer.echo(f"wrote {out} ({cells:,} cells, {len(ds.data_vars)} outputs) in {computed:.1f} s "
+        typer.echo(f"wrote {out} ({cells:,} cells, {len(kept)} outputs) in {computed:.1f} s "
                    f"({cells / computed:,.0f} cells/s)")
     if plot is not None:
         _save_plot(written, plot_var, plot, overwrite)
@@ -158,6 +161,7 @@ def map_command(
 
 
 @app.command()
+@_one_line_errors
 def figure(
     name: Optional[str] = typer.Argument(None, help="Figure name (see --list)"),
     out: Optional[Path] = typer.Option(None, "--out", help="Image file: FILE.png|.pdf|.svg"),
@@ -226,14 +230,6 @@ def _add_param(params: dict, key: str, value, option: str) -> None:
 
 
 # --------------------------------------------------------------------------------------- output
-
-def _reopen(path: Path):
-    import xarray as xr
-
-    if path.suffix.lower() == ".zarr":
-        return xr.open_zarr(path, consolidated=False)
-    return xr.open_dataset(path, engine="h5netcdf")
-
 
 def _save_plot(ds, var: str, path: Path, overwrite: bool) -> None:
     from . import io

@@ -19,6 +19,7 @@ import numba
 import numpy as np
 import xarray as xr
 
+from . import io
 from .errors import FastmapError
 from .modeldef import Model, Output
 from .registry import model as get_model
@@ -48,7 +49,7 @@ def solve(name: str | Model, **params) -> dict[str, np.ndarray]:
 
 
 def sweep(name: str | Model, *, chunks=None, scheduler=None, outputs: Sequence[str] | None = None,
-          **params) -> xr.Dataset:
+          out=None, overwrite: bool = False, **params) -> xr.Dataset:
     """Evaluate ``name`` on the outer product of the 1-D array parameters.
 
     Each 1-D array becomes a grid axis (in the order given); scalars are held fixed; missing
@@ -57,6 +58,11 @@ def sweep(name: str | Model, *, chunks=None, scheduler=None, outputs: Sequence[s
     ``scheduler`` (``"threads"``, ``"processes"``, ``"synchronous"`` or a
     ``dask.distributed.Client``) computes it with that scheduler. Without either, the grid is
     computed in memory.
+
+    ``out`` (``FILE.zarr`` or ``FILE.nc``) writes the map there instead, chunk by chunk, and
+    returns the Dataset opened lazily from the file. A Zarr map is computed by one task per chunk
+    that writes its own region of every variable, so memory stays bounded by the chunks in flight.
+    The file appears only when complete; an existing one is replaced only with ``overwrite``.
     """
     m = get_model(name)
     slots = _slots(m, params, finite=True)
@@ -71,6 +77,9 @@ def sweep(name: str | Model, *, chunks=None, scheduler=None, outputs: Sequence[s
     shape = tuple(slots[m.parameter_names.index(a)].size for a in axes)
     columns = [a.reshape(-1) for a in slots]
     axis_of = [axes.index(p.name) if p.name in axes else -1 for p in m.parameters]
+    if out is not None:
+        return _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, out,
+                              overwrite)
     if chunks is None and scheduler is None:
         stacked = _evaluate(m, columns, axis_of, shape, select).reshape((len(select),) + shape)
     else:
@@ -194,17 +203,58 @@ def _dask_stack(m: Model, columns, axis_of, blocks, select):
 
     name = f"fastmap-{m.name}-" + tokenize(m.name, [c.tobytes() for c in columns], axis_of, blocks,
                                            select.tobytes())
-    edges = [np.concatenate([[0], np.cumsum(b)]) for b in blocks]
     graph = {}
-    for index in itertools.product(*(range(len(b)) for b in blocks)):
-        block_columns = [
-            c if axis < 0 else c[edges[axis][index[axis]]:edges[axis][index[axis] + 1]]
-            for c, axis in zip(columns, axis_of)
-        ]
-        block_shape = tuple(b[i] for b, i in zip(blocks, index))
+    for index, block_columns, block_shape, _ in _blocks(columns, axis_of, blocks):
         graph[(name, 0) + index] = (_block_task, m.name, block_columns, axis_of, block_shape, select)
     hlg = HighLevelGraph.from_collections(name, graph, dependencies=())
     return da.Array(hlg, name, chunks=((len(select),),) + tuple(blocks), dtype=np.float64)
+
+
+def _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, out, overwrite):
+    import dask
+
+    fmt = io.output_format(out)
+    blocks = _normalize_chunks(chunks, shape, axes, len(select))
+    lazy = _dataset(m, _dask_stack(m, columns, axis_of, blocks, select), axes, columns, axis_of, select)
+    with io.atomic_target(out, overwrite=overwrite) as temporary:
+        if fmt == "netcdf":
+            with dask.config.set(scheduler=scheduler) if scheduler is not None else _nothing():
+                lazy.to_netcdf(temporary, engine="h5netcdf")
+        else:
+            io.write_zarr_metadata(lazy, temporary)
+            names = [m.outputs[k].name for k in select]
+            tasks = [
+                dask.delayed(_block_to_zarr, pure=True)(
+                    m.name, str(temporary), block_columns, axis_of, block_shape, select, region, names)
+                for _, block_columns, block_shape, region in _blocks(columns, axis_of, blocks)
+            ]
+            dask.compute(*tasks, scheduler=scheduler)
+    return io.open_map(out)
+
+
+@contextmanager
+def _nothing():
+    yield
+
+
+def _blocks(columns, axis_of, blocks):
+    """Per chunk of the grid: its index, parameter columns, shape and region (tuple of slices)."""
+    edges = [np.concatenate([[0], np.cumsum(b)]).astype(int) for b in blocks]
+    for index in itertools.product(*(range(len(b)) for b in blocks)):
+        region = tuple(slice(e[i], e[i + 1]) for e, i in zip(edges, index))
+        block_columns = [c if axis < 0 else c[region[axis]] for c, axis in zip(columns, axis_of)]
+        yield index, block_columns, tuple(r.stop - r.start for r in region), region
+
+
+def _block_to_zarr(model_name, path, columns, axis_of, shape, select, region, names):
+    """Compute one chunk and write its region of every variable into the Zarr store at ``path``."""
+    import zarr
+
+    m = get_model(model_name)
+    stacked = _block_task(model_name, columns, axis_of, shape, select)
+    group = zarr.open_group(path, mode="r+")
+    for values, name in zip(stacked, names):
+        group[name][region] = _typed(values, m.output(name))
 
 
 def _block_task(model_name, columns, axis_of, shape, select):

@@ -6,9 +6,12 @@ so an interrupted or failed write (Ctrl-C included) never leaves a partial file 
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import uuid
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import xarray as xr
@@ -41,24 +44,49 @@ def check_writable(path: str | os.PathLike, *, overwrite: bool = False) -> Path:
     return target
 
 
+@contextmanager
+def atomic_target(path: str | os.PathLike, *, overwrite: bool = False):
+    """Yield a temporary path beside ``path``; move it into place only if the block completes."""
+    target = check_writable(path, overwrite=overwrite)
+    temporary = target.with_name(f".{target.name}.partial-{uuid.uuid4().hex[:8]}")
+    try:
+        yield temporary
+        _replace(temporary, target)
+    except BaseException:
+        _remove(temporary)
+        # Worker threads still finishing a chunk may write into it again; remove it once more at
+        # exit, after the interpreter has joined them.
+        atexit.register(_remove, temporary)
+        raise
+
+
 def write(ds: xr.Dataset, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Write ``ds`` to ``path`` (``.zarr``: Zarr v3 store; ``.nc``: NetCDF-4 via h5netcdf).
 
     Dask-backed Datasets are computed chunk by chunk while writing.
     """
     fmt = output_format(path)
-    target = check_writable(path, overwrite=overwrite)
-    temporary = target.with_name(f".{target.name}.partial-{uuid.uuid4().hex[:8]}")
-    try:
+    with atomic_target(path, overwrite=overwrite) as temporary:
         if fmt == "zarr":
-            ds.to_zarr(temporary, mode="w-", zarr_format=3, consolidated=False)
+            write_zarr_metadata(ds, temporary, compute=True)
         else:
             ds.to_netcdf(temporary, engine="h5netcdf")
-        _replace(temporary, target)
-    except BaseException:
-        _remove(temporary)
-        raise
-    return target
+    return Path(path)
+
+
+def write_zarr_metadata(ds: xr.Dataset, path: Path, *, compute: bool = False) -> None:
+    """Create a Zarr v3 store for ``ds`` (with consolidated metadata); data too if ``compute``."""
+    with warnings.catch_warnings():
+        # zarr warns that consolidated metadata is not (yet) part of the v3 spec; xarray reads it.
+        warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+        ds.to_zarr(path, mode="w-", zarr_format=3, consolidated=True, compute=compute)
+
+
+def open_map(path: str | os.PathLike) -> xr.Dataset:
+    """Open a map written by fastmap, lazily (dask-backed)."""
+    if output_format(path) == "zarr":
+        return xr.open_zarr(path)
+    return xr.open_dataset(path, engine="h5netcdf", chunks={})
 
 
 def _replace(source: Path, target: Path) -> None:

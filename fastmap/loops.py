@@ -31,37 +31,37 @@ from numba import njit
 BLOCK = 256
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def n_blocks(n):
     return (n + BLOCK - 1) // BLOCK
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def block_cells(block, n):
     return range(block * BLOCK, min(n, (block + 1) * BLOCK))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def block_buffers(values, n_outputs, select):
     """Parameter vector preloaded with every parameter's first value, an output vector, and the
     block's buffer of selected outputs."""
     return values[:, 0].copy(), np.empty(n_outputs), np.empty((select.shape[0], BLOCK))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def load_point(values, moving, stride, length, cell, p):
     for j in range(moving.shape[0]):
         k = moving[j]
         p[k] = values[k, (cell // stride[k]) % length[k]]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def store_point(o, select, buffer, offset):
     for j in range(select.shape[0]):
         buffer[j, offset] = o[select[j]]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def flush_block(buffer, out, cells):
     count = cells.stop - cells.start
     for j in range(out.shape[0]):

@@ -259,35 +259,47 @@ def _band_margins(theta_f, delta):
                                                                      -1.0, None)
 
 
-def band_widths(theta_f, n: int = 201, zoom: int = 8) -> tuple[np.ndarray, np.ndarray]:
+def band_widths(theta_f, n: int = 201, zoom: int = 7) -> tuple[np.ndarray, np.ndarray]:
     """Largest t-width over delta of the DP band and of the EP band, for each ``theta_f``.
 
     Positive iff some valid point chooses DP (resp. EP). Maximised on a delta grid zoomed in
     ``zoom`` times around the best point (vectorised over ``theta_f``).
     """
+    return _band_width(theta_f, 0, n, zoom), _band_width(theta_f, 1, n, zoom)
+
+
+def _band_width(theta_f, which: int, n: int = 201, zoom: int = 7) -> np.ndarray:
+    return widest_band(theta_f, which, n, zoom)[0]
+
+
+def widest_band(theta_f, which: int, n: int = 201, zoom: int = 7):
+    """(width, delta, t_mid) of the widest DP (``which=0``) or EP (``which=1``) band per theta_f."""
     theta = np.atleast_1d(np.asarray(theta_f, dtype=float))[:, None]
-    result = []
-    for which in (0, 1):
-        lo = np.full(theta.shape, 1e-6)
-        hi = np.full(theta.shape, 1.0 - 1e-6)
-        rows = np.arange(theta.shape[0])
-        for _ in range(zoom):
-            d = lo + (hi - lo) * np.linspace(0.0, 1.0, n)[None, :]
-            m = _band_margins(theta, d)[which]
-            i = np.argmax(m, axis=1)
-            best, centre = m[rows, i], d[rows, i]
-            step = (hi - lo)[:, 0] / (n - 1)
-            lo = np.maximum(centre - 2 * step, 1e-6)[:, None]
-            hi = np.minimum(centre + 2 * step, 1.0 - 1e-6)[:, None]
-        result.append(best)
-    return result[0], result[1]
+    lo = np.full(theta.shape, 1e-6)
+    hi = np.full(theta.shape, 1.0 - 1e-6)
+    rows = np.arange(theta.shape[0])
+    for _ in range(zoom):
+        d = lo + (hi - lo) * np.linspace(0.0, 1.0, n)[None, :]
+        m = _band_margins(theta, d)[which]
+        i = np.argmax(m, axis=1)
+        best, centre = m[rows, i], d[rows, i]
+        step = (hi - lo)[:, 0] / (n - 1)
+        lo = np.maximum(centre - 2 * step, 1e-6)[:, None]
+        hi = np.minimum(centre + 2 * step, 1.0 - 1e-6)[:, None]
+    r = _solve(theta_f=theta[:, 0], delta=centre, t=0.0, t_g=0.05, theta_d=1.0)
+    t4 = np.where(np.isnan(r["t4"]), -np.inf, r["t4"])
+    if which == 0:
+        bottom, top = np.maximum(np.maximum(r["t1"], t4), 0.0), np.minimum(r["t2"], theta[:, 0])
+    else:
+        bottom, top = np.maximum(r["t1"], 0.0), np.minimum(t4, r["t2"])
+    return best, centre, 0.5 * (bottom + top)
 
 
 @cache
 def result2_thresholds() -> dict[str, float]:
     """Result 2 (t_g = 0.05, theta_d = 1): theta_lo (no DP at or below) and theta_hi (no EP above)."""
-    lo = _sign_roots(lambda th: band_widths(th)[0], 0.5, 1.0, n=101, tol=1e-12)
-    hi = _sign_roots(lambda th: band_widths(th)[1], 0.9, 1.5, n=121, tol=1e-12)
+    lo = _sign_roots(lambda th: _band_width(th, 0), 0.5, 1.0, n=51, tol=1e-10)
+    hi = _sign_roots(lambda th: _band_width(th, 1), 0.9, 1.5, n=61, tol=1e-10)
     return {"theta_lo": lo[0] if lo else np.nan, "theta_hi": hi[0] if hi else np.nan}
 
 
@@ -306,7 +318,7 @@ def _profit_figure(axis: str, title: str):
     c = crossings(axis)
     ref = SPEC[axis]
     sym = SYMBOLS[axis]
-    fig, ax = plt.subplots(figsize=(9, 5.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(12, 6.4), layout="constrained")
     colors = _regime_colors()
     for a, b, code in _runs(r["regime"]):
         left = x[a] if a == 0 else 0.5 * (x[a - 1] + x[a])
@@ -319,23 +331,26 @@ def _profit_figure(axis: str, title: str):
     ymin = np.nanmin([r["piM_B"], r["piM_E"], r["piM_D"]])
     ymax = np.nanmax([r["piM_B"], r["piM_E"], r["piM_D"]])
     pad = 0.08 * (ymax - ymin)
-    ax.set_ylim(ymin - pad, ymax + 3.2 * pad)
-    for key, name, yfrac in (("x4", "piM_D = piM_E", 0.30), ("x3", "piM_D = piM_B", 0.12)):
+    ax.set_ylim(ymin - pad, ymax + 4.5 * pad)
+    for key, name, yfrac in (("x4", "π_D = π_E", 0.81), ("x3", "π_D = π_B", 0.81)):
         xv = c[key]
         ax.axvline(xv, color="0.2", ls=":", lw=1.2)
         ax.annotate(f"{sym}{'₄' if key == 'x4' else '₃'}: {name}\ncomputed {xv:.7f}\n"
-                    f"spec      {ref[key]:.7f}", (xv, yfrac), xycoords=("data", "axes fraction"),
+                    f"spec     {ref[key]:.7f}", (xv, yfrac), xycoords=("data", "axes fraction"),
                     xytext=(6, 0), textcoords="offset points", fontsize=8, family="monospace",
                     bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.6", "alpha": 0.9})
         ax.plot([xv], [np.interp(xv, x, r["piM_D"])], "o", color="0.1", ms=5, zorder=5)
     hi_bracket = "]" if axis == "dt" else ")"
     interval = (f"valid interval t1 < t < t2 along {sym}:\n"
                 f"computed ({c['lo']:.7f}, {c['hi']:.7f}{hi_bracket}\n"
-                f"spec     ({ref['lo']:.7f}, {ref['hi']:.7f}{hi_bracket}")
+                f"spec     ({ref['lo']:.7f}, {ref['hi']:.7f}{hi_bracket}\n"
+                f"profits range over [{ymin:.4f}, {ymax:.4f}]")
     claim = PAPER[f"fig{ {'t': 3, 'delta': 4, 'dt': 5}[axis] }"]
-    ax.text(0.99, 0.70, interval + f"\n\npaper: {claim}".replace("; ", ";\n       "),
-            transform=ax.transAxes, ha="right", va="top", fontsize=8, family="monospace",
-            bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.6", "alpha": 0.9})
+    ax.text(0.0, -0.11, interval, transform=ax.transAxes, ha="left", va="top", fontsize=8,
+            family="monospace", bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.6"})
+    ax.text(1.0, -0.11, "paper: " + claim.replace("; ", ";\n"), transform=ax.transAxes,
+            ha="right", va="top", fontsize=8, wrap=True,
+            bbox={"boxstyle": "round,pad=0.4", "fc": "#fff8e0", "ec": "0.6"})
     ax.set_xlim(x[0], x[-1])
     ax.set_xlabel(AXIS_LABELS[axis])
     ax.set_ylabel(PROFIT_LABEL)
@@ -346,7 +361,8 @@ def _profit_figure(axis: str, title: str):
     handles = [Line2D([], [], lw=2, **s) for s in CASE_STYLE.values()]
     handles += [Patch(color=colors[k], alpha=0.5, label=f"regime: {_regime_names()[k]}")
                 for k in sorted({code for _, _, code in _runs(r["regime"])})]
-    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
+              frameon=False)
     return fig
 
 
@@ -365,36 +381,60 @@ def itc_fig5():
     return _profit_figure("dt", "Fig. 5 — manufacturer's profit versus Δt")
 
 
+def demand_crossing() -> dict[str, float]:
+    """Prop 3(iii) on the Fig 3 axis: t where Q_f^D + Q_g^D = Q_f^B (root and closed form)."""
+    c = crossings("t")
+
+    def gap(t):
+        r = _along("t", t)
+        return r["Q_f_D"] + r["Q_g_D"] - r["Q_f_B"]
+
+    roots = _sign_roots(gap, c["lo"] + 1e-12, c["hi"] - 1e-12)
+    d, tg = AXES["t"]["fixed"]["delta"], AXES["t"]["fixed"]["t_g"]
+    a = 1 + 2 * d - d * d
+    closed = (2 * d * (1 - d) + tg * (1 + 4 * d - d * d)) / (d * a)
+    return {"root": roots[0] if roots else np.nan, "closed_form": closed}
+
+
 def itc_prices_t():
     """Prices and foreign demand in B, E, D versus t (Fig 3 setting; Props 1-4, Prop 3(iii))."""
     x, r = profit_line("t")
     c = crossings("t")
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5.2), layout="constrained")
-    ax1.plot(x, r["p_d_B"], color="black", ls="-", label="p_d^B (domestic, benchmark)")
-    ax1.plot(x, r["p_f_B"], color="black", ls="--", label="p_f^B (foreign, benchmark)")
-    ax1.plot(x, r["p_d_E"], color="#2e8b3a", ls="-", label="p^E (equal price)")
-    ax1.plot(x, r["p_d_D"], color="#c0392b", ls="-", label="p_d^D (domestic, case D)")
-    ax1.plot(x, r["p_f_D"], color="#c0392b", ls="--", label="p_f^D (foreign authorized, case D)")
-    ax1.plot(x, r["p_g_D"], color="#7d3c98", ls="-.", label="p_g^D (gray, case D)")
+    q = demand_crossing()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.6), layout="constrained")
+    ax1.plot(x, r["p_d_B"], color="black", ls="-", label="$p_d^B$ (domestic, benchmark)")
+    ax1.plot(x, r["p_f_B"], color="black", ls="--", label="$p_f^B$ (foreign, benchmark)")
+    ax1.plot(x, r["p_d_E"], color="#2e8b3a", ls="-", label="$p^E$ (equal price)")
+    ax1.plot(x, r["p_d_D"], color="#c0392b", ls="-", label="$p_d^D$ (domestic, case D)")
+    ax1.plot(x, r["p_f_D"], color="#c0392b", ls="--", label="$p_f^D$ (foreign authorized, case D)")
+    ax1.plot(x, r["p_g_D"], color="#7d3c98", ls="-.", label="$p_g^D$ (gray, case D)")
     ax1.set_ylabel("price [currency/unit]")
-    ax1.set_title("Prices: p_d^D < p_d^B < p^E < p_f^B < p_f^D (paper, Sec. 7)", fontsize=10)
-    ax2.plot(x, r["Q_f_B"], color="black", label="Q_f^B (benchmark)")
-    ax2.plot(x, r["Q_f_E"], color="#2e8b3a", ls="--", label="Q_f^E (equal pricing)")
-    ax2.plot(x, r["Q_f_D"], color="#c0392b", label="Q_f^D (authorized, case D)")
-    ax2.plot(x, r["Q_g_D"], color="#7d3c98", ls="-.", label="Q_g^D (gray, case D)")
+    ax1.set_title("Prices; paper (Sec. 7): $p_d^D < p_d^B < p^E < p_f^B < p_f^D$", fontsize=10)
+    ax2.plot(x, r["Q_f_B"], color="black", label="$Q_f^B$ (benchmark)")
+    ax2.plot(x, r["Q_f_E"], color="#2e8b3a", ls="--", label="$Q_f^E$ (equal pricing)")
+    ax2.plot(x, r["Q_f_D"], color="#c0392b", label="$Q_f^D$ (authorized, case D)")
+    ax2.plot(x, r["Q_g_D"], color="#7d3c98", ls="-.", label="$Q_g^D$ (gray, case D)")
     ax2.plot(x, r["Q_f_D"] + r["Q_g_D"], color="#c0392b", ls=":", lw=2,
-             label="Q_f^D + Q_g^D (total foreign, case D)")
+             label="$Q_f^D + Q_g^D$ (total foreign, case D)")
+    ax2.axvline(q["root"], color="#c0392b", lw=1, ls="--")
+    ax2.annotate(f"$Q_f^D + Q_g^D = Q_f^B$\ncomputed t = {q['root']:.5f}\n"
+                 f"Prop. 3(iii) closed form {q['closed_form']:.5f}", (q["root"], 0.97),
+                 xycoords=("data", "axes fraction"), xytext=(-8, 0), textcoords="offset points",
+                 ha="right", va="top", fontsize=8,
+                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.6"})
+    ax2.set_ylim(-0.02, 1.3 * np.nanmax(r["Q_f_E"]))
     ax2.set_ylabel("foreign quantity [unit mass]")
-    ax2.set_title("Foreign demand (Prop. 3(iii): the gray channel lowers it at δ = 0.7)",
-                  fontsize=10)
+    ax2.set_title("Foreign demand; Prop. 3(iii): gray channel lowers total\nforeign demand "
+                  "below the crossing, raises it above", fontsize=10)
     for ax in (ax1, ax2):
         for key in ("x4", "x3"):
             ax.axvline(c[key], color="0.4", ls=":", lw=1)
         ax.set_xlabel(AXIS_LABELS["t"])
         ax.set_xlim(x[0], x[-1])
-        ax.legend(fontsize=8, loc="best")
-    fig.suptitle(f"Prices and foreign quantities along t (δ = 0.7, t_g = 0.05); dotted: "
-                 f"t4 = {c['x4']:.4f}, t3 = {c['x3']:.4f}", fontsize=11)
+    ax1.legend(fontsize=8, loc="upper left")
+    ax2.legend(fontsize=8, loc="upper left")
+    fig.suptitle(f"Prices and foreign quantities along t over the valid interval (δ = 0.7, "
+                 f"t_g = 0.05); grey dotted: t4 = {c['x4']:.4f}, t3 = {c['x3']:.4f}", fontsize=11)
     return fig
 
 
@@ -425,7 +465,9 @@ def _threshold_curves(ax, n, **fixed):
     r = _solve(delta=g, t=0.0, **fixed)
     ax.plot(g, r["t1"], color="black", lw=0.9, ls="--", label="t1 (Q_g^D = 0)")
     ax.plot(g, r["t2"], color="black", lw=0.9, ls="-.", label="t2 (Q_f^D = 0)")
-    ax.plot(g, r["t4"], color="0.45", lw=1.6, ls=(0, (5, 2)), label="t4 (π_D = π_E), paper's gray dashes")
+    t4 = np.where((r["t4"] > r["t1"]) & (r["t4"] < r["t2"]), r["t4"], np.nan)   # EP/DP boundary
+    ax.plot(g, t4, color="0.45", lw=1.6, ls=(0, (5, 2)),
+            label="t4 (π_D = π_E) inside (t1, t2): the paper's gray dashes")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
 
@@ -483,7 +525,7 @@ def _regime_panels(values, key: str, symbol: str, fixed: dict, suptitle: str, fo
         ax.set_xlabel(AXIS_LABELS["delta"])
         ax.set_ylabel(AXIS_LABELS["t"])
         if notes is not None:
-            ax.text(0.02, 0.98, notes(v, ds), transform=ax.transAxes, ha="left", va="top",
+            ax.text(0.02, 0.98, notes(v, ds, ax), transform=ax.transAxes, ha="left", va="top",
                     fontsize=7, family="monospace",
                     bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.6", "alpha": 0.9})
     for ax in list(axes.flat)[n:]:
@@ -504,7 +546,7 @@ def itc_fig7():
     """Fig 7: optimal pricing strategy (paper's rule) over (delta, t) for several N_f (E1, t_g=0.05, N_d=1)."""
     ref = SPEC["shares"]
 
-    def notes(nf, ds):
+    def notes(nf, ds, ax):
         values = ds["regime"].values
         lines = ["share of unit square, %"]
         for code, name in ((2, "grey "), (3, "red  "), (4, "green"), (1, "yel. ")):
@@ -525,8 +567,19 @@ def itc_fig8():
     th = result2_thresholds()
     widths = dict(zip(FIG8_THETA_F, zip(*band_widths(np.array(FIG8_THETA_F)))))
 
-    def notes(theta, ds):
+    thetas = np.array(FIG8_THETA_F)
+    where = {which: widest_band(thetas, which) for which in (0, 1)}
+
+    def notes(theta, ds, ax):
         dp, ep = widths[theta]
+        k = FIG8_THETA_F.index(theta)
+        for which, width, name in ((0, dp, "DP"), (1, ep, "EP")):
+            if 0 < width < 0.03:      # too thin to see: point at it
+                _, d, t = (w[k] for w in where[which])
+                ax.annotate(f"thin {name} band\n(δ ≈ {d:.3f}, t ≈ {t:.3f})", (d, t),
+                            xytext=(0.52, 0.86 if which == 0 else 0.72), textcoords="axes fraction",
+                            fontsize=7.5, arrowprops={"arrowstyle": "->", "color": "black"},
+                            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.6"})
         verdict = "EP only" if dp <= 0 else "DP only" if ep <= 0 else "EP and DP"
         return (f"max t-width of DP band {max(dp, 0):.4f}\n"
                 f"max t-width of EP band {max(ep, 0):.4f}\n=> {verdict}")

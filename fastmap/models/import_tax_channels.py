@@ -126,14 +126,14 @@ assert RATIO_DE == N_OUTPUTS - 1
 NAN = math.nan
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _profit_no_gray(N_d, N_f, theta_d, theta_f, t, p_d, p_f):
     """Manufacturer's profit when no gray good is sold (spec §7.2, §7.5)."""
     return (N_d * p_d * max(0.0, 1.0 - p_d / theta_d)
             + N_f * (p_f - t) * max(0.0, 1.0 - p_f / theta_f))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _store_case(o, base, p_d, p_f, p_g, Q_d, Q_f, Q_g, piM, piI,
                 delta, N_d, N_f, theta_d, theta_f, alpha, beta):
     """Write one outcome with its consumer surplus and welfare (spec §9) at slot ``base``."""
@@ -153,7 +153,7 @@ def _store_case(o, base, p_d, p_f, p_g, Q_d, Q_f, Q_g, piM, piI,
     o[base + 11] = alpha * CS_f + (1.0 - alpha) * piI
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _store_no_gray(o, base, p_d, p_f, t, delta, N_d, N_f, theta_d, theta_f, alpha, beta):
     """An outcome without importer at prices (p_d, p_f): p_g NaN, Q_g = piI = 0."""
     Q_d = N_d * max(0.0, 1.0 - p_d / theta_d)
@@ -163,19 +163,19 @@ def _store_no_gray(o, base, p_d, p_f, t, delta, N_d, N_f, theta_d, theta_f, alph
                 delta, N_d, N_f, theta_d, theta_f, alpha, beta)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _copy_case(o, source, target):
     for k in range(NF):
         o[target + k] = o[source + k]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _fill_nan(o, first, stop):
     for k in range(first, stop):
         o[k] = NAN
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _valid(delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta):
     """Spec §3 validity; NaN fails every comparison, infinities fail the explicit checks."""
     for x in (delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta):
@@ -186,7 +186,7 @@ def _valid(delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta):
             and delta * theta_f <= 2.0 * theta_d + t_g)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def kernel(p, o):
     """Every output of spec §10.3 at one parameter point, in the order of ``OUTPUTS``."""
     delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta, dt = (
@@ -367,7 +367,7 @@ def kernel(p, o):
     o[RATIO_DE] = piM_acc / piM_E
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(parallel=True, cache=True, error_model="numpy")
 def evaluate(values, moving, stride, length, select, out):
     """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`)."""
     for block in numba.prange(n_blocks(out.shape[1])):

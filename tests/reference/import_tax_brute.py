@@ -7,15 +7,18 @@ numerically from the primitives:
 * section 5 demand, derived from the consumers' utilities (piecewise, including the corner where
   authorized foreign demand is 0 and the case where the gray good is dominated),
 * section 6 entry rule: the importer enters iff its (numerically maximised) profit is strictly
-  positive; its price ``p_g`` is found by golden-section search on the primitive profit
-  ``(p_g - p_d - t_g) * Q_g(p_g)``,
+  positive; its price ``p_g`` maximises the primitive profit ``(p_g - p_d - t_g) * Q_g(p_g)``
+  and is found by bisection on the sign of that profit's derivative (forward-mode derivative of
+  the same piecewise expressions; verified against complex-step differentiation, and the result
+  against a plain golden-section search on the profit values, see
+  :func:`importer_response_golden`),
 * the manufacturer's problems are solved by nested 1-D searches (grid + golden-section refine),
   cross-checked by an explicit search along the ``Q_f = 0`` ridge, an explicit search along the
   entry boundary and a coarse 2-D grid safety net.
 
 All searches are vectorised with numpy over a *batch* of parameter points (arrays of shape
 ``(n, 1)`` broadcast against grids of shape ``(n, m)``), so hundreds of points are solved in a
-few seconds.
+few seconds (~15 s of CPU for 400 points).
 
 Main entry points: :func:`solve_batch` (arrays) and :func:`solve` (scalars).
 """
@@ -35,11 +38,11 @@ REGIME_TRUE = {0: "invalid", 1: "ignore", 2: "limit_price", 3: "accommodate",
 
 _GR = (math.sqrt(5.0) - 1.0) / 2.0  # 0.618...
 
-# iteration counts (golden section shrinks the bracket by 0.618 per iteration)
-IT_IMPORTER = 80   # 0.618**80 ~ 2e-17: importer price at machine precision
-IT_INNER = 64      # 0.618**64 ~ 4e-14
-IT_OUTER = 64
-IT_BISECT = 52     # 2**-52 ~ 2e-16
+# iteration counts (golden section shrinks the bracket by 0.618 per iteration, bisection by 2)
+IT_IMPORTER = 54   # bisection: 2**-54 ~ 6e-17, i.e. down to the last ulp of p_g
+IT_INNER = 46      # golden: 0.618**46 ~ 2.5e-10 relative bracket (M's profit noise ~1e-14
+IT_OUTER = 46      #   limits the price precision to ~1e-7 anyway)
+IT_BISECT = 46     # ridge bisection: 2**-46 ~ 1.4e-14
 
 # numerical decision thresholds (price / quantity units; the model is scaled by theta ~ 1)
 S_EXIST = 1e-7     # gray margin s at the accommodation optimum above which entry is "real"
@@ -56,6 +59,10 @@ class _P:
     def __init__(self, **kw):
         for k in PARAMS:
             setattr(self, k, np.asarray(kw[k], dtype=float).reshape(-1, 1))
+        self.inv1md = 1.0 / (1.0 - self.delta)
+        self.invd = 1.0 / self.delta
+        self.dw_auth = -(self.inv1md + self.invd)
+        self.dw_noauth = -self.invd
 
 
 def is_valid(delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha=0.2, beta=0.2):
@@ -84,19 +91,24 @@ def foreign_demand(p_f, p_g, active, P):
     Returns (Q_f, Q_g).  ``active``: importer present.  A consumer with value v buys the gray
     good iff delta*v - p_g > v - p_f and delta*v - p_g >= 0, i.e. vg = p_g/delta <= v < v1 =
     (p_f - p_g)/(1-delta); when p_g >= delta*p_f that set is empty (gray good dominated) and
-    the authorized good sells to v >= p_f.
+    the authorized good sells to v >= p_f.  ``p_g`` may be complex (complex-step
+    differentiation): all branch decisions use real parts.
     """
     d = P.delta
-    gray = active & (p_g < d * p_f)
+    gray = active & (np.real(p_g) < d * p_f)
     v1 = (p_f - p_g) / (1.0 - d)
     vg = p_g / d
-    qg = P.N_f * np.maximum(0.0, np.minimum(v1, P.theta_f) - vg) / P.theta_f
-    qf_g = P.N_f * np.maximum(0.0, P.theta_f - v1) / P.theta_f
+    top = np.where(np.real(v1) < P.theta_f, v1, P.theta_f)          # min(v1, theta_f)
+    width = top - vg
+    qg = P.N_f * np.where(np.real(width) > 0.0, width, 0.0) / P.theta_f
+    rest = P.theta_f - v1
+    qf_g = P.N_f * np.where(np.real(rest) > 0.0, rest, 0.0) / P.theta_f
     qf_0 = P.N_f * np.maximum(0.0, 1.0 - p_f / P.theta_f)
     return np.where(gray, qf_g, qf_0), np.where(gray, qg, 0.0)
 
 
 def importer_profit(p_d, p_f, p_g, P):
+    """pi_I = (p_g - p_d - t_g) * Q_g (Q_g as if the importer were active)."""
     _, qg = foreign_demand(p_f, p_g, True, P)
     return (p_g - p_d - P.t_g) * qg
 
@@ -158,20 +170,60 @@ def grid_golden_max(f, a, b, n_grid, iters, n_ref=2):
 # --------------------------------------------------------------------------------------------
 # stage 2: importer; stage 1 payoffs
 # --------------------------------------------------------------------------------------------
-def importer_response(p_d, p_f, P, iters=IT_IMPORTER):
-    """Numerical best response of the importer.
+def importer_slope(p_d, p_f, p_g, P):
+    """d pi_I / d p_g, by forward-mode differentiation of :func:`importer_profit`
+    (value/derivative pairs through the same piecewise expressions; N_f/theta_f > 0 dropped
+    since only the sign is used).  Checked against complex-step differentiation of
+    :func:`importer_profit` by :func:`check_importer_slope`."""
+    v1 = (p_f - p_g) * P.inv1md                       # (p_f - p_g)/(1-delta), d/dp_g = -1/(1-delta)
+    auth = v1 < P.theta_f                             # authorized good still sells: top = v1
+    top = np.where(auth, v1, P.theta_f)
+    w = top - p_g * P.invd                            # min(v1, theta_f) - p_g/delta
+    dw = np.where(auth, P.dw_auth, P.dw_noauth)       # -(1/(1-delta) + 1/delta) or -1/delta
+    return np.where(w > 0.0, w + (p_g - p_d - P.t_g) * dw, 0.0)
 
-    Searches p_g over [c, max(c, delta*theta_f)] (c = p_d + t_g: below c the margin is negative,
-    at p_g >= delta*theta_f nobody values the gray good enough).  The profit is >= 0 there, a
-    unimodal function with a flat zero tail on the right.  Entry iff the maximal profit is
-    strictly positive.  Returns (p_g, pi_I, enter).
+
+def check_importer_slope(p_d, p_f, p_g, P):
+    """Max |importer_slope - complex-step derivative of importer_profit| (scaled)."""
+    cs = importer_profit(p_d, p_f, p_g + 1j * 1e-30, P).imag / 1e-30
+    return np.max(np.abs(importer_slope(p_d, p_f, p_g, P) * P.N_f / P.theta_f - cs))
+
+
+def importer_response(p_d, p_f, P, iters=IT_IMPORTER):
+    """Numerical best response of the importer (stage 2), from the primitive profit.
+
+    The search interval is p_g in [c, max(c, delta*theta_f)] (c = p_d + t_g: below c the
+    margin is negative; at p_g >= delta*theta_f nobody values the gray good enough).  On it the
+    profit is >= 0: a positive concave piece (linear margin times a concave, decreasing,
+    piecewise-linear demand) followed by a flat zero tail.  Its maximiser is located by
+    bisection on the sign of the exact derivative of the primitive profit (no cancellation, so
+    the maximiser -- a kink or a smooth maximum -- is found to ~machine precision; comparing
+    profit values as golden-section search does would only give ~sqrt(eps) and make M's
+    profit noisy at the 1e-10 level).  Entry iff the maximal profit is strictly positive.
+    Returns (p_g, pi_I, enter).
     """
     c = p_d + P.t_g
-    lo = c
-    hi = np.maximum(c, P.delta * P.theta_f)
-    p_g, pi = golden_max(lambda x: importer_profit(p_d, p_f, x, P), lo, hi, iters)
+    lo, hi = np.broadcast_arrays(c, np.maximum(c, P.delta * P.theta_f))
+    lo = lo.copy()
+    hi = hi.copy()
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        up = importer_slope(p_d, p_f, mid, P) > 0.0
+        lo = np.where(up, mid, lo)
+        hi = np.where(up, hi, mid)
+    p_g = 0.5 * (lo + hi)
+    pi = importer_profit(p_d, p_f, p_g, P)
     enter = pi > 0.0
     return p_g, pi, enter
+
+
+def importer_response_golden(p_d, p_f, P, iters=90):
+    """Cross-check only: the importer's best response by golden-section search on the profit
+    *values* (precision ~sqrt(eps) in p_g).  Returns (p_g, pi_I, enter)."""
+    c = p_d + P.t_g
+    hi = np.maximum(c, P.delta * P.theta_f)
+    p_g, pi = golden_max(lambda x: importer_profit(p_d, p_f, x, P), c, hi, iters)
+    return p_g, pi, pi > 0.0
 
 
 def manufacturer_outcome(p_d, p_f, P):
@@ -266,7 +318,7 @@ def _ridge_pf(p_d, P):
     importer's numerical best response, vanishes.  Bisection on the sign of Q_f."""
     lo = np.minimum((p_d + P.t_g) / P.delta, P.theta_f)
     hi = np.broadcast_to(P.theta_f, lo.shape).copy()
-    eps = 1e-13 * P.N_f
+    eps = 1e-12 * P.N_f    # >> rounding of Q_f at the kink (~1e-15 even for delta -> 0.98)
     for _ in range(IT_BISECT):
         mid = 0.5 * (lo + hi)
         pos = manufacturer_outcome(p_d, mid, P)["Q_f"] > eps
@@ -286,7 +338,7 @@ def _solve_ridge(P):
     return p_d, p_f, manufacturer_profit(p_d, p_f, P)
 
 
-def _grid2d_entry_max(P, m=41):
+def _grid2d_entry_max(P, m=31):
     """Coarse 2-D grid safety net: best M profit over grid points of the entry region."""
     lo, hi, possible = _entry_pd_range(P)
     s = np.linspace(0.0, 1.0, m)
@@ -326,7 +378,7 @@ def solve_batch(delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha=0.2, beta=0.2):
     ``slack_B``); accommodation ``piM_acc`` (NaN if the sup over the entry region is only
     approached at the entry boundary), ``piM_acc_sup`` (that sup, always), ``acc_exists``,
     ``acc_corner`` (optimum has Q_f = 0), ``s_acc`` (gray margin delta*min(p_f,theta_f)-p_d-t_g
-    at the optimum), ``p_d_D p_f_D p_g_D Q_d_D Q_f_D Q_g_D piI_D``; labels ``regime``,
+    at the optimum), ``qf_acc`` (raw Q_f/N_f there), ``p_d_D p_f_D p_g_D Q_d_D Q_f_D Q_g_D piI_D``; labels ``regime``,
     ``regime_true``; ambiguity flags ``amb_exist amb_corner amb_Bdeter`` (a numerical decision
     lies within the solver's resolution); diagnostics ``gap_grid_acc gap_grid_A gap_ridge
     gap_boundary`` (positive = a cross-check found a better value than the main search).
@@ -337,7 +389,7 @@ def solve_batch(delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha=0.2, beta=0.2):
     n = arrs[0].size
     valid = is_valid(*arrs)
     keys_f = ["p_d_B", "p_f_B", "piM_B", "p_E", "piM_E", "p_d_A", "p_f_A", "piM_A", "slack_B",
-              "piM_acc", "piM_acc_sup", "s_acc", "p_d_D", "p_f_D", "p_g_D", "Q_d_D", "Q_f_D",
+              "piM_acc", "piM_acc_sup", "s_acc", "qf_acc", "p_d_D", "p_f_D", "p_g_D", "Q_d_D", "Q_f_D",
               "Q_g_D", "piI_D", "gap_grid_acc", "gap_grid_A", "gap_ridge", "gap_boundary"]
     keys_b = ["acc_exists", "acc_corner", "B_deters", "amb_exist", "amb_corner", "amb_Bdeter"]
     res = {k: np.full(n, np.nan) for k in keys_f}
@@ -394,6 +446,7 @@ def _solve_valid(P):
     qf_rel = o["Q_f"] / P.N_f
     corner = exists & (qf_rel < Q_CORNER)
     out["s_acc"] = np.where(possible, s, np.nan)
+    out["qf_acc"] = np.where(possible, qf_rel, np.nan)
     out["piM_acc_sup"] = np.where(possible, vD, np.nan)
     out["acc_exists"] = exists
     out["acc_corner"] = corner
