@@ -62,10 +62,14 @@ CODES = (
                 {0: "invalid", 1: "benchmark", 2: "limit_line", 3: "vertex", 4: "domestic_exit"}),
     categorical("gray_beneficial", "gray channel raises the manufacturer's profit over the benchmark",
                 {-1: "invalid", 0: "no", 1: "yes"}),
+    # Fig. 6 colours: (a) pink I, blue II, orange III, IV (EP); (b) purple I, light green II, and
+    # the EP sub-regions III/IV in darker shades (their assignment is a convention, spec §10.4).
     categorical("wreg_f", "foreign welfare region of Fig. 6(a)",
-                {0: "undefined", 1: "DP_D_gt_E_gt_B", 2: "DP_E_ge_D_gt_B", 3: "DP_D_le_B", 4: "EP"}),
+                {0: "undefined", 1: "DP_D_gt_E_gt_B", 2: "DP_E_ge_D_gt_B", 3: "DP_D_le_B", 4: "EP"},
+                {0: "#ffffff", 1: "#f4a6c8", 2: "#7fa7d9", 3: "#f5a04a", 4: "#8cc084"}),
     categorical("wreg_d", "domestic welfare region of Fig. 6(b)",
-                {0: "undefined", 1: "DP_D_gt_B", 2: "DP_D_le_B", 3: "EP_D_le_B", 4: "EP_D_gt_B"}),
+                {0: "undefined", 1: "DP_D_gt_B", 2: "DP_D_le_B", 3: "EP_D_le_B", 4: "EP_D_gt_B"},
+                {0: "#ffffff", 1: "#b39ddb", 2: "#c5e1a5", 3: "#7cb342", 4: "#7e57c2"}),
 )
 
 THRESHOLDS = (
@@ -390,7 +394,7 @@ MODEL = Model(
     outputs=OUTPUTS,
     evaluate=evaluate,
     default_axes=("delta", "t"),
-    thresholds={"t1": "t", "t2": "t", "t3": "t", "t4": "t"},
+    thresholds={"t1": "t", "t2": "t", "t3": "t", "t4": "t", "t3_C": "t", "t4_C": "t"},
     summary=("Manufacturer (leader) sets domestic and foreign prices; a parallel importer (follower) "
              "buys at home, pays the gray tax t_g and resells abroad. Closed form, no root finding."),
 )
