@@ -185,7 +185,8 @@ def _overlay_thresholds(ax, ds, x, y, wanted):
     handles = []
     styles = ["--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1))]
     colors = ["black", "#1f3b73", "#6a1b4d", "#0b5d1e", "#5c3d00"]
-    for k, name in enumerate(names):
+    visible = [n for n in names if _inside(values[n], ds[y if m.thresholds[n] == y else x].values)]
+    for k, name in enumerate(visible):
         curve = values[name]
         along = ds[y].values if m.thresholds[name] == x else ds[x].values
         xy = (along, curve) if m.thresholds[name] == y else (curve, along)
@@ -211,6 +212,12 @@ def _threshold_values(m, ds, x, y, names):
         point[of] = float(ds[of].values[0])
         result[name] = solve(m, **point)[name]
     return result
+
+
+def _inside(curve, axis_values):
+    """Whether any point of a threshold curve falls within the plotted range of its axis."""
+    low, high = _limits(axis_values)
+    return bool(np.any((curve >= low) & (curve <= high)))
 
 
 def _limits(values):
