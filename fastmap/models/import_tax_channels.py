@@ -14,7 +14,7 @@ import math
 import numba
 import numpy as np
 
-from ..loops import block_buffers, block_cells, flush_block, load_point, n_blocks, store_point
+from ..loops import block_buffers, block_cells, flush_block, load_point, n_blocks
 from ..modeldef import Model, Output, Parameter, categorical
 
 PRICE = "currency/unit"
@@ -375,13 +375,12 @@ def kernel(p, o):
 def evaluate(values, moving, stride, length, select, out):
     """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`)."""
     for block in numba.prange(n_blocks(out.shape[1])):
-        p, o, buffer = block_buffers(values, N_OUTPUTS, select)
+        p, buffer = block_buffers(values, N_OUTPUTS)
         cells = block_cells(block, out.shape[1])
         for cell in cells:
             load_point(values, moving, stride, length, cell, p)
-            kernel(p, o)
-            store_point(o, select, buffer, cell - cells.start)
-        flush_block(buffer, out, cells)
+            kernel(p, buffer[cell - cells.start])
+        flush_block(buffer, select, out, cells)
 
 
 MODEL = Model(
