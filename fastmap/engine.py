@@ -14,6 +14,7 @@ import math
 import threading
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -21,7 +22,7 @@ import xarray as xr
 
 from . import io
 from .errors import FastmapError
-from .modeldef import Model, Output
+from .modeldef import Model
 from .registry import model as get_model
 
 #: Memory a dask chunk's stacked outputs aim at when ``chunks="auto"``.
@@ -44,8 +45,9 @@ def solve(name: str | Model, **params) -> dict[str, np.ndarray]:
         raise FastmapError(f"parameters do not broadcast together: {shapes}") from None
     columns = [a.reshape(1) if a.size == 1 else np.broadcast_to(a, shape).ravel() for a in slots]
     axis_of = [-1 if c.size == 1 else 0 for c in columns]
-    flat = _evaluate(m, columns, axis_of, (math.prod(shape),), _selection(m, None))
-    return {o.name: _typed(flat[j], o).reshape(shape) for j, o in enumerate(m.outputs)}
+    select = _Selection.of(m, None)
+    floats, codes = _evaluate(m, columns, axis_of, (math.prod(shape),), select)
+    return {name: values.reshape(shape) for name, values in select.arrays(floats, codes).items()}
 
 
 def sweep(name: str | Model, *, chunks=None, scheduler=None, outputs: Sequence[str] | None = None,
@@ -73,7 +75,7 @@ def sweep(name: str | Model, *, chunks=None, scheduler=None, outputs: Sequence[s
             raise FastmapError(f"parameter {p.name!r} must be a scalar or a 1-D axis, got shape {a.shape}")
         if a.ndim == 1 and a.size == 0:
             raise FastmapError(f"axis {p.name!r} is empty; an axis needs at least one value")
-    select = _selection(m, outputs)
+    select = _Selection.of(m, outputs)
     shape = tuple(slots[m.parameter_names.index(a)].size for a in axes)
     columns = [a.reshape(-1) for a in slots]
     axis_of = [axes.index(p.name) if p.name in axes else -1 for p in m.parameters]
@@ -81,11 +83,11 @@ def sweep(name: str | Model, *, chunks=None, scheduler=None, outputs: Sequence[s
         return _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, out,
                               overwrite)
     if chunks is None and scheduler is None:
-        stacked = _evaluate(m, columns, axis_of, shape, select).reshape((len(select),) + shape)
+        floats, codes = _evaluate(m, columns, axis_of, shape, select)
     else:
-        blocks = _normalize_chunks(chunks, shape, axes, len(select))
-        stacked = _dask_stack(m, columns, axis_of, blocks, select)
-    ds = _dataset(m, stacked, axes, columns, axis_of, select)
+        blocks = _normalize_chunks(chunks, shape, axes, select)
+        floats, codes = _dask_arrays(m, columns, axis_of, blocks, select)
+    ds = _dataset(m, select.arrays(floats, codes), axes, columns, axis_of)
     if scheduler is not None:
         ds = ds.compute(scheduler=scheduler)
     return ds
@@ -137,19 +139,46 @@ def _show(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _selection(m: Model, outputs: Sequence[str] | None) -> np.ndarray:
-    if outputs is None:
-        return np.arange(len(m.outputs), dtype=np.int64)
-    if isinstance(outputs, str):
-        outputs = [outputs]
-    names = list(dict.fromkeys(outputs))
-    if not names:
-        raise FastmapError("outputs is empty; name at least one output or pass None for all")
-    return np.array([m.output_names.index(m.output(n).name) for n in names], dtype=np.int64)
+@dataclass(frozen=True)
+class _Selection:
+    """The outputs kept, in the order asked: slots of the continuous ones (computed into a
+    float64 block, in that order) and of the categorical ones (an int8 block)."""
+
+    names: tuple[str, ...]
+    is_code: tuple[bool, ...]
+    floats: np.ndarray
+    codes: np.ndarray
+
+    @classmethod
+    def of(cls, m: Model, outputs: Sequence[str] | None) -> "_Selection":
+        if outputs is None:
+            names = list(m.output_names)
+        else:
+            names = list(dict.fromkeys([outputs] if isinstance(outputs, str) else outputs))
+            if not names:
+                raise FastmapError("outputs is empty; name at least one output or pass None for all")
+        kept = [m.output(n) for n in names]
+        slots = [m.outputs.index(o) for o in kept]
+        return cls(tuple(o.name for o in kept), tuple(o.categorical for o in kept),
+                   np.array([s for s, o in zip(slots, kept) if not o.categorical], dtype=np.int64),
+                   np.array([s for s, o in zip(slots, kept) if o.categorical], dtype=np.int64))
+
+    @property
+    def bytes_per_cell(self) -> int:
+        return 8 * len(self.floats) + len(self.codes)
+
+    def arrays(self, floats, codes) -> dict:
+        """``{name: array}`` in the order asked, from the rows of the float and code blocks."""
+        f, c = iter(floats), iter(codes)
+        return {name: next(c) if code else next(f) for name, code in zip(self.names, self.is_code)}
 
 
-def _evaluate(m: Model, columns, axis_of, shape, select) -> np.ndarray:
-    """Run the model's driver on one C-ordered block; returns ``(len(select), cells)`` float64."""
+def _evaluate(m: Model, columns, axis_of, shape, select: _Selection):
+    """Run the model's driver on one C-ordered block of ``shape``.
+
+    Returns the float64 block ``(len(select.floats), *shape)`` and the int8 block
+    ``(len(select.codes), *shape)``.
+    """
     n_cells = math.prod(shape)
     cell_strides = [math.prod(shape[d + 1:]) for d in range(len(shape))]
     n_params = len(columns)
@@ -162,17 +191,14 @@ def _evaluate(m: Model, columns, axis_of, shape, select) -> np.ndarray:
         if axis >= 0:
             stride[k] = cell_strides[axis]
     moving = np.flatnonzero(length > 1).astype(np.int64)
-    out = np.empty((len(select), n_cells))
+    floats = np.empty((len(select.floats), n_cells))
+    codes = np.empty((len(select.codes), n_cells), dtype=np.int8)
     if n_cells:
-        m.evaluate(values, moving, stride, length, select, out)
-    return out
+        m.evaluate(values, moving, stride, length, select.floats, floats, select.codes, codes)
+    return floats.reshape((-1,) + tuple(shape)), codes.reshape((-1,) + tuple(shape))
 
 
-def _typed(values, output: Output):
-    return values.astype(output.dtype) if output.categorical else values
-
-
-def _normalize_chunks(chunks, shape, axes, n_outputs):
+def _normalize_chunks(chunks, shape, axes, select: _Selection):
     import dask.array as da
 
     if isinstance(chunks, Mapping):
@@ -190,42 +216,50 @@ def _normalize_chunks(chunks, shape, axes, n_outputs):
             raise FastmapError(f"chunk sizes must be positive integers, -1 or 'auto', got {chunks!r}")
     try:
         return da.core.normalize_chunks(chunks, shape, dtype=np.float64,
-                                        limit=max(AUTO_CHUNK_BYTES // n_outputs, 8))
+                                        limit=max(8 * AUTO_CHUNK_BYTES // select.bytes_per_cell, 8))
     except (ValueError, TypeError) as err:
         raise FastmapError(f"invalid chunks {chunks!r} for grid shape {shape}: {err}") from None
 
 
-def _dask_stack(m: Model, columns, axis_of, blocks, select):
-    """A dask array ``(outputs, *grid)`` with one task per chunk of the grid."""
+def _dask_arrays(m: Model, columns, axis_of, blocks, select: _Selection):
+    """The float and code blocks as dask arrays ``(n, *grid)``, one model task per chunk."""
+    import operator
+
     import dask.array as da
     from dask.base import tokenize
     from dask.highlevelgraph import HighLevelGraph
 
-    name = f"fastmap-{m.name}-" + tokenize(m.name, [c.tobytes() for c in columns], axis_of, blocks,
-                                           select.tobytes())
-    graph = {}
+    token = tokenize(m.name, [c.tobytes() for c in columns], axis_of, blocks, select.names)
+    name = f"fastmap-{m.name}-{token}"
+    tasks = {}
     for index, block_columns, block_shape, _ in _blocks(columns, axis_of, blocks):
-        graph[(name, 0) + index] = (_block_task, m.name, block_columns, axis_of, block_shape, select)
-    hlg = HighLevelGraph.from_collections(name, graph, dependencies=())
-    return da.Array(hlg, name, chunks=((len(select),),) + tuple(blocks), dtype=np.float64)
+        tasks[(name,) + index] = (_block_task, m.name, block_columns, axis_of, block_shape, select)
+    arrays = []
+    for part, (rows, dtype) in enumerate([(select.floats, np.float64), (select.codes, np.int8)]):
+        part_name = f"{name}-{dtype.__name__}"
+        graph = dict(tasks)
+        graph.update({(part_name, 0) + key[1:]: (operator.getitem, key, part) for key in tasks})
+        hlg = HighLevelGraph.from_collections(part_name, graph, dependencies=())
+        arrays.append(da.Array(hlg, part_name, chunks=((len(rows),),) + tuple(blocks), dtype=dtype))
+    return arrays
 
 
 def _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, out, overwrite):
     import dask
 
     fmt = io.output_format(out)
-    blocks = _normalize_chunks(chunks, shape, axes, len(select))
-    lazy = _dataset(m, _dask_stack(m, columns, axis_of, blocks, select), axes, columns, axis_of, select)
+    blocks = _normalize_chunks(chunks, shape, axes, select)
+    lazy = _dataset(m, select.arrays(*_dask_arrays(m, columns, axis_of, blocks, select)), axes,
+                    columns, axis_of)
     with io.atomic_target(out, overwrite=overwrite) as temporary:
         if fmt == "netcdf":
             with dask.config.set(scheduler=scheduler) if scheduler is not None else _nothing():
                 lazy.to_netcdf(temporary, engine="h5netcdf")
         else:
             io.write_zarr_metadata(lazy, temporary)
-            names = [m.outputs[k].name for k in select]
             tasks = [
                 dask.delayed(_block_to_zarr, pure=True)(
-                    m.name, str(temporary), block_columns, axis_of, block_shape, select, region, names)
+                    m.name, str(temporary), block_columns, axis_of, block_shape, select, region)
                 for _, block_columns, block_shape, region in _blocks(columns, axis_of, blocks)
             ]
             dask.compute(*tasks, scheduler=scheduler)
@@ -246,21 +280,19 @@ def _blocks(columns, axis_of, blocks):
         yield index, block_columns, tuple(r.stop - r.start for r in region), region
 
 
-def _block_to_zarr(model_name, path, columns, axis_of, shape, select, region, names):
+def _block_to_zarr(model_name, path, columns, axis_of, shape, select, region):
     """Compute one chunk and write its region of every variable into the Zarr store at ``path``."""
     import zarr
 
-    m = get_model(model_name)
-    stacked = _block_task(model_name, columns, axis_of, shape, select)
     group = zarr.open_group(path, mode="r+")
-    for values, name in zip(stacked, names):
-        group[name][region] = _typed(values, m.output(name))
+    blocks = _block_task(model_name, columns, axis_of, shape, select)
+    for name, values in select.arrays(*blocks).items():
+        group[name][region] = values
 
 
 def _block_task(model_name, columns, axis_of, shape, select):
     with _serial_numba_in_worker_threads():
-        out = _evaluate(get_model(model_name), columns, axis_of, shape, select)
-    return out.reshape((len(select),) + tuple(shape))
+        return _evaluate(get_model(model_name), columns, axis_of, shape, select)
 
 
 @contextmanager
@@ -277,7 +309,7 @@ def _serial_numba_in_worker_threads():
         numba.set_num_threads(previous)
 
 
-def _dataset(m: Model, stacked, axes, columns, axis_of, select) -> xr.Dataset:
+def _dataset(m: Model, arrays: dict, axes, columns, axis_of) -> xr.Dataset:
     from . import __version__
 
     coords = {}
@@ -285,10 +317,8 @@ def _dataset(m: Model, stacked, axes, columns, axis_of, select) -> xr.Dataset:
         p = m.parameter(name)
         coords[name] = xr.Variable(name, columns[m.parameter_names.index(name)],
                                    {"long_name": p.long_name, "units": p.units})
-    data_vars = {}
-    for j, slot in enumerate(select):
-        o = m.outputs[slot]
-        data_vars[o.name] = xr.Variable(axes, _typed(stacked[j], o), o.attrs())
+    data_vars = {name: xr.Variable(axes, values, m.output(name).attrs())
+                 for name, values in arrays.items()}
     fixed = {p.name: float(c[0]) for p, c, axis in zip(m.parameters, columns, axis_of)
              if axis < 0 and not math.isnan(c[0])}
     attrs = {

@@ -3,8 +3,9 @@
 A chunk is a C-ordered block of ``n`` cells. Parameter ``k`` takes its value at cell ``i`` from a
 padded table: ``values[k, (i // stride[k]) % length[k]]``; a fixed parameter has length 1 and is
 read once per block, a parameter tied to a grid axis (or a broadcast input of ``solve``) is
-re-read per cell (``moving`` lists those). ``select`` lists the output slots to keep, and
-``out[j, i]`` receives slot ``select[j]`` of cell ``i``. The kernel writes each cell's outputs
+re-read per cell (``moving`` lists those). ``select`` lists the continuous output slots to keep
+and ``out[j, i]`` (float64) receives slot ``select[j]`` of cell ``i``; ``select_codes`` and
+``codes`` (int8) do the same for the categorical outputs. The kernel writes each cell's outputs
 into one row of a small per-block buffer (contiguous, cache-resident); the block is then copied
 to ``out`` output by output, so the writes to memory are long contiguous runs rather than one
 value to each of dozens of output rows per cell (measured: about the speed of ``np.full``).
@@ -13,7 +14,7 @@ Every model module defines its driver, a few lines over these helpers (numba can
 function that receives another compiled function as an argument or closes over one)::
 
     @numba.njit(parallel=True, cache=True)
-    def evaluate(values, moving, stride, length, select, out):
+    def evaluate(values, moving, stride, length, select, out, select_codes, codes):
         for block in numba.prange(n_blocks(out.shape[1])):
             p, buffer = block_buffers(values, N_OUTPUTS)
             cells = block_cells(block, out.shape[1])
@@ -21,6 +22,7 @@ function that receives another compiled function as an argument or closes over o
                 load_point(values, moving, stride, length, cell, p)
                 kernel(p, buffer[cell - cells.start])
             flush_block(buffer, select, out, cells)
+            flush_block(buffer, select_codes, codes, cells)
 
 Buffers are allocated once per block of ``BLOCK`` cells, never per cell.
 """

@@ -372,7 +372,7 @@ def kernel(p, o):
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
-def evaluate(values, moving, stride, length, select, out):
+def evaluate(values, moving, stride, length, select, out, select_codes, codes):
     """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`)."""
     for block in numba.prange(n_blocks(out.shape[1])):
         p, buffer = block_buffers(values, N_OUTPUTS)
@@ -381,6 +381,7 @@ def evaluate(values, moving, stride, length, select, out):
             load_point(values, moving, stride, length, cell, p)
             kernel(p, buffer[cell - cells.start])
         flush_block(buffer, select, out, cells)
+        flush_block(buffer, select_codes, codes, cells)
 
 
 MODEL = Model(
