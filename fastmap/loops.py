@@ -2,27 +2,21 @@
 
 A chunk is a C-ordered block of ``n`` cells. Parameter ``k`` takes its value at cell ``i`` from a
 padded table: ``values[k, (i // stride[k]) % length[k]]``; a fixed parameter has length 1 and is
-read once per block, a parameter tied to a grid axis (or a broadcast input of ``solve``) is
-re-read per cell (``moving`` lists those). ``select`` lists the continuous output slots to keep
+read once per block, a parameter tied to a grid axis (or a broadcast input of ``solve``) moves on
+every ``stride[k]`` cells (``moving`` lists those). ``select`` lists the continuous output slots to keep
 and ``out[j, i]`` (float64) receives slot ``select[j]`` of cell ``i``; ``select_codes`` and
 ``codes`` (int8) do the same for the categorical outputs. The kernel writes each cell's outputs
 into one row of a small per-block buffer (contiguous, cache-resident); the block is then copied
 to ``out`` output by output, so the writes to memory are long contiguous runs rather than one
 value to each of dozens of output rows per cell (measured: about the speed of ``np.full``).
 
-Every model module defines its driver, a few lines over these helpers (numba cannot cache a
-function that receives another compiled function as an argument or closes over one)::
-
-    @numba.njit(parallel=True, cache=True)
-    def evaluate(values, moving, stride, length, select, out, select_codes, codes):
-        for block in numba.prange(n_blocks(out.shape[1])):
-            p, buffer = block_buffers(values, N_OUTPUTS)
-            cells = block_cells(block, out.shape[1])
-            for cell in cells:
-                load_point(values, moving, stride, length, cell, p)
-                kernel(p, buffer[cell - cells.start])
-            flush_block(buffer, select, out, cells)
-            flush_block(buffer, select_codes, codes, cells)
+Every model module defines its driver ``evaluate``: a ``numba.prange`` loop over blocks that
+loads the block's first cell's parameters (``first_point``), calls the model's scalar kernel on
+one row of the block's buffer for each cell, stepping from cell to cell without divisions
+(``next_point``), and flushes the block (``flush_block``) into the float and the code outputs; see
+``fastmap.models.import_tax_channels.evaluate``. The few lines are repeated per model because
+numba cannot cache a function that receives another compiled function as an argument or closes
+over one.
 
 Buffers are allocated once per block of ``BLOCK`` cells, never per cell.
 """
@@ -44,17 +38,36 @@ def block_cells(block, n):
 
 
 @njit(cache=True, error_model="numpy")
-def block_buffers(values, n_outputs):
-    """Parameter vector preloaded with every parameter's first value, and the block's buffer
-    (one row of outputs per cell)."""
-    return values[:, 0].copy(), np.empty((BLOCK, n_outputs))
+def block_buffers(values, moving, n_outputs):
+    """The block's parameter vector (preloaded with every parameter's first value), the position
+    of each moving parameter and the cells left before it moves on, and the output buffer (one
+    row per cell)."""
+    positions = np.empty(moving.shape[0], dtype=np.int64)
+    return values[:, 0].copy(), positions, positions.copy(), np.empty((BLOCK, n_outputs))
 
 
 @njit(cache=True, error_model="numpy")
-def load_point(values, moving, stride, length, cell, p):
+def first_point(values, moving, stride, length, cell, p, position, left):
+    """Load the parameters of ``cell``, the first of a block."""
     for j in range(moving.shape[0]):
         k = moving[j]
-        p[k] = values[k, (cell // stride[k]) % length[k]]
+        position[j] = (cell // stride[k]) % length[k]
+        left[j] = stride[k] - cell % stride[k]
+        p[k] = values[k, position[j]]
+
+
+@njit(cache=True, error_model="numpy")
+def next_point(values, moving, stride, length, p, position, left):
+    """Advance to the next cell: a parameter moves on every ``stride`` cells (no division)."""
+    for j in range(moving.shape[0]):
+        left[j] -= 1
+        if left[j] == 0:
+            k = moving[j]
+            left[j] = stride[k]
+            position[j] += 1
+            if position[j] == length[k]:
+                position[j] = 0
+            p[k] = values[k, position[j]]
 
 
 @njit(cache=True, error_model="numpy")

@@ -63,8 +63,7 @@ def test_invalid_cases_are_all_nan():
 def test_fig3_crossings():
     case = CURVES["fig3_crossings"]
     got = solve(**case["inputs"])
-    for name, expected in case["expected"].items():
-        assert got[name] == pytest.approx(expected, abs=case["tol"])
+    _assert_close({name: got[name] for name in case["expected"]}, case)
 
 
 def _crossing(threshold, along, lo, hi, target, **fixed):
@@ -72,18 +71,21 @@ def _crossing(threshold, along, lo, hi, target, **fixed):
     return brentq(lambda x: solve(**{along: x}, **fixed)[threshold] - target, lo, hi, xtol=1e-14)
 
 
+def _assert_close(found, case):
+    for name, value in found.items():
+        assert value == pytest.approx(case["expected"][name], abs=case["tol"]), name
+
+
 def test_fig4_crossings():
     case = CURVES["fig4_crossings"]
     t, t_g = case["inputs"]["t"], case["inputs"]["t_g"]
-    expected = case["expected"]
     found = {
         "delta_lo": _crossing("t1", "delta", 0.5, 0.7, t, t=t, t_g=t_g),
         "delta_hi": _crossing("t2", "delta", 0.8, 0.95, t, t=t, t_g=t_g),
         "delta4": _crossing("t4", "delta", 0.65, 0.72, t, t=t, t_g=t_g),
         "delta3": _crossing("t3", "delta", 0.7, 0.8, t, t=t, t_g=t_g),
     }
-    for name, value in found.items():
-        assert value == pytest.approx(expected[name], abs=case["tol"]), name
+    _assert_close(found, case)
     # The regime switches exactly there along the axis.
     regimes = [solve(delta=d, t=t, t_g=t_g)["regime"] for d in
                (found["delta4"] - 1e-7, found["delta4"] + 1e-7, found["delta3"] - 1e-7, found["delta3"] + 1e-7)]
@@ -93,14 +95,12 @@ def test_fig4_crossings():
 def test_fig5_crossings():
     case = CURVES["fig5_crossings"]
     t, delta = case["inputs"]["t"], case["inputs"]["delta"]
-    expected = case["expected"]
     found = {
         "dt_lo": _crossing("t1", "dt", 0.1, 0.2, t, t=t, delta=delta),
         "dt4": _crossing("t4", "dt", 0.17, 0.21, t, t=t, delta=delta),
         "dt3": _crossing("t3", "dt", 0.21, 0.24, t, t=t, delta=delta),
     }
-    for name, value in found.items():
-        assert value == pytest.approx(expected[name], abs=case["tol"]), name
+    _assert_close(found, case)
 
 
 def _dp_margin(theta_f, sign, t_g=0.05, theta_d=1.0):

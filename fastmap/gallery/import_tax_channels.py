@@ -25,7 +25,6 @@ from functools import cache
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -438,26 +437,17 @@ def itc_prices_t():
     return fig
 
 
-def _category_image(ax, ds, var, colors: dict[int, str]):
-    codes = sorted(colors)
-    data = ds[var].transpose("t", "delta").values
-    edges = np.array(codes + [codes[-1] + 1]) - 0.5
-    ax.imshow(data, origin="lower", extent=(0.0, 1.0, 0.0, 1.0), aspect="auto",
-              interpolation="nearest", cmap=ListedColormap([colors[k] for k in codes]),
-              norm=BoundaryNorm(edges, len(codes)))
-    return data
-
-
-WREG_F = {0: ("#ffffff", "undefined (no gray market possible / invalid)"),
-          1: ("#f4a6c6", "I: DP, $SW_f^D > SW_f^E > SW_f^B$ (pink)"),
-          2: ("#7fa7e0", "II: DP, $SW_f^E \\geq SW_f^D > SW_f^B$ (blue)"),
-          3: ("#f4a259", "III: DP, $SW_f^D \\leq SW_f^B$ (orange)"),
-          4: ("#cfcfcf", "IV: EP, $SW_f^E > SW_f^B$")}
-WREG_D = {0: ("#ffffff", "undefined (no gray market possible / invalid)"),
-          1: ("#b294d6", "I: DP, $SW_d^D > SW_d^B$ (purple)"),
-          2: ("#c8ecb4", "II: DP, $SW_d^D \\leq SW_d^B$ (light green)"),
-          3: ("#6fae5c", "III: EP ($SW_d^E < SW_d^B$), $SW_d^D \\leq SW_d^B$"),
-          4: ("#6d4c9e", "IV: EP ($SW_d^E < SW_d^B$), $SW_d^D > SW_d^B$")}
+# Fig. 6 legend texts; the colours are the model's (fastmap.models.import_tax_channels).
+WREG_F = {0: "undefined (no gray market possible / invalid)",
+          1: "I: DP, $SW_f^D > SW_f^E > SW_f^B$ (pink)",
+          2: "II: DP, $SW_f^E \\geq SW_f^D > SW_f^B$ (blue)",
+          3: "III: DP, $SW_f^D \\leq SW_f^B$ (orange)",
+          4: "IV: EP, $SW_f^E > SW_f^B$"}
+WREG_D = {0: "undefined (no gray market possible / invalid)",
+          1: "I: DP, $SW_d^D > SW_d^B$ (purple)",
+          2: "II: DP, $SW_d^D \\leq SW_d^B$ (light green)",
+          3: "III: EP ($SW_d^E < SW_d^B$), $SW_d^D \\leq SW_d^B$",
+          4: "IV: EP ($SW_d^E < SW_d^B$), $SW_d^D > SW_d^B$"}
 
 
 def _threshold_curves(ax, n, **fixed):
@@ -480,12 +470,14 @@ def itc_fig6():
     fig, axes = plt.subplots(1, 2, figsize=(15, 7.6), layout="constrained")
     for ax, var, table, panel in ((axes[0], "wreg_f", WREG_F, "(a) foreign market"),
                                   (axes[1], "wreg_d", WREG_D, "(b) domestic market")):
-        _category_image(ax, ds, var, {k: v[0] for k, v in table.items()})
+        fastmap.plot_regions(ds, x="delta", y="t", var=var, ax=ax, labels=False, legend=False,
+                             thresholds=False)
         _threshold_curves(ax, RESOLUTION, **FIG6)
         ax.set_xlabel(AXIS_LABELS["delta"])
         ax.set_ylabel(AXIS_LABELS["t"])
         ax.set_title(f"Fig. 6{panel[:3]} social welfare, {panel[4:]}", fontsize=11)
-        handles = [Patch(facecolor=c, edgecolor="0.4", label=label) for c, label in table.values()]
+        colors = _regime_colors(var)
+        handles = [Patch(facecolor=colors[k], edgecolor="0.4", label=label) for k, label in table.items()]
         handles += ax.get_lines()
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2,
                   fontsize=8, frameon=False)

@@ -14,7 +14,7 @@ import math
 import numba
 import numpy as np
 
-from ..loops import block_buffers, block_cells, flush_block, load_point, n_blocks
+from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
 from ..modeldef import Model, Output, Parameter, categorical
 
 PRICE = "currency/unit"
@@ -375,11 +375,12 @@ def kernel(p, o):
 def evaluate(values, moving, stride, length, select, out, select_codes, codes):
     """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`)."""
     for block in numba.prange(n_blocks(out.shape[1])):
-        p, buffer = block_buffers(values, N_OUTPUTS)
+        p, position, left, buffer = block_buffers(values, moving, N_OUTPUTS)
         cells = block_cells(block, out.shape[1])
+        first_point(values, moving, stride, length, cells.start, p, position, left)
         for cell in cells:
-            load_point(values, moving, stride, length, cell, p)
             kernel(p, buffer[cell - cells.start])
+            next_point(values, moving, stride, length, p, position, left)
         flush_block(buffer, select, out, cells)
         flush_block(buffer, select_codes, codes, cells)
 
