@@ -13,7 +13,7 @@ import itertools
 import math
 import threading
 from collections.abc import Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import numba
@@ -253,7 +253,7 @@ def _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, 
                     columns, axis_of)
     with io.atomic_target(out, overwrite=overwrite) as temporary:
         if fmt == "netcdf":
-            with dask.config.set(scheduler=scheduler) if scheduler is not None else _nothing():
+            with dask.config.set(scheduler=scheduler) if scheduler is not None else nullcontext():
                 lazy.to_netcdf(temporary, engine="h5netcdf")
         else:
             io.write_zarr_metadata(lazy, temporary)
@@ -264,11 +264,6 @@ def _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, 
             ]
             dask.compute(*tasks, scheduler=scheduler)
     return io.open_map(out)
-
-
-@contextmanager
-def _nothing():
-    yield
 
 
 def _blocks(columns, axis_of, blocks):

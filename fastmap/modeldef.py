@@ -129,8 +129,3 @@ class Model:
     @property
     def output_names(self) -> tuple[str, ...]:
         return tuple(o.name for o in self.outputs)
-
-    @property
-    def regime(self) -> Output:
-        """The primary categorical output (drawn by default)."""
-        return self.outputs[0]
