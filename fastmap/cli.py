@@ -74,7 +74,7 @@ def describe(name: str = typer.Argument(..., help="Model name (see `fastmap list
     typer.echo("Parameters:")
     for p in m.parameters:
         default = "derived" if p.default is None else f"{p.default:g}"
-        extra = f" (replaces {p.replaces})" if p.replaces else ""
+        extra = f" (replaces {', '.join(p.replaces)})" if p.replaces else ""
         typer.echo(f"  {p.name:9s} default {default:8s} domain {p.domain_text:38s} [{p.units}] "
                    f"{p.long_name}{extra}")
     typer.echo("\nCategorical outputs:")

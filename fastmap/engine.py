@@ -106,7 +106,7 @@ def _slots(m: Model, params: Mapping, *, finite: bool) -> list[np.ndarray]:
     """One float64 array per declared parameter, in declaration order (NaN = not given)."""
     for name in params:
         m.parameter(name)  # raises for unknown names
-    derived = {p.replaces: p.name for p in m.parameters if p.replaces and p.name in params}
+    derived = {replaced: p.name for p in m.parameters if p.name in params for replaced in p.replaces}
     for replaced, by in derived.items():
         if replaced in params:
             raise FastmapError(f"give either {replaced!r} or {by!r}, not both "

@@ -6,7 +6,7 @@ model touches nothing else.
 
 Kernel contract (see :mod:`fastmap.loops`): ``kernel(p, o)`` reads the parameter vector ``p``
 (float64, one slot per declared parameter, in declaration order; a derived parameter that was not
-given holds NaN, and the parameter it replaces holds NaN when it was given) and writes every
+given holds NaN, and the parameters it replaces hold NaN when it was given) and writes every
 declared output into ``o`` (float64, declaration order; categorical codes as whole numbers).
 """
 
@@ -25,7 +25,7 @@ class Parameter:
     ``domain`` is the admissible interval (inclusive bounds, ``None`` = unbounded) and
     ``domain_text`` its exact statement (open or closed ends). Values outside it are not errors:
     the kernel labels such points ``invalid``. A derived parameter (``replaces`` set) has no
-    default; when given, the kernel computes the replaced parameter from it.
+    default; when given, the kernel computes the replaced parameters from it.
     """
 
     name: str
@@ -34,7 +34,7 @@ class Parameter:
     units: str
     domain: tuple[float | None, float | None]
     domain_text: str
-    replaces: str | None = None
+    replaces: tuple[str, ...] = ()
     description: str = ""
 
 

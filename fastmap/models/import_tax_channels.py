@@ -39,7 +39,7 @@ PARAMETERS = (
     Parameter("beta", 0.2, "weight of domestic consumer surplus in domestic welfare", "1",
               (0.0, 1.0), "0 <= beta <= 1"),
     Parameter("dt", None, "tax incentive t - t_g (derived axis: t_g = t - dt)", PRICE, (None, None),
-              "t_g = t - dt >= 0", replaces="t_g"),
+              "t_g = t - dt >= 0", replaces=("t_g",)),
 )
 
 REGIMES = {0: "invalid", 1: "no_gray_market", 2: "dp_beneficial", 3: "dp_harmful", 4: "ep_block",

@@ -1,0 +1,484 @@
+"""Price-setting newsvendor manufacturer vs a parallel importer (Iravani, Mamani, Ahmadi 2011).
+
+A manufacturer sets prices and stocks in two markets with additive noisy demand before demand is
+known; a parallel importer may buy in market 1 and resell in market 2, where consumers value a
+gray unit at ``omega`` times the authorized one. Spec: ``shared/models/stochastic_newsvendor.md``
+(section numbers below refer to it). With the optimal stock, a market's expected profit is the
+deterministic one minus a mismatch cost of the price only (§6), so every strategy reduces to
+largest roots of the newsvendor first-order condition (:func:`fastmap.numerics.largest_root`) and
+at most two monotone 1-D solves in a shadow price (block, allow; §8).
+
+Regime = best of the Theorem-1 strategy (ignore / block / allow), leaving market 1 and ceding
+market 2 (§9); uniform pricing (§8.6) and the profit ratios of §11.3 are reported beside it.
+"""
+
+import math
+from enum import IntEnum
+
+import numba
+import numpy as np
+
+from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
+from ..modeldef import Model, Output, Parameter, categorical
+from ..numerics import (NORMAL, SQRT3, UNIFORM, bracket_converged, foc, foc_slope, largest_root,
+                        newsvendor_terms, newton_bisect_step, norm_cdf)
+
+PRICE = "currency/unit"
+MONEY = "currency"
+UNITS = "unit"
+NAN = math.nan
+NEG = -math.inf
+
+PARAMETERS = (
+    Parameter("N1", 1500.0, "market size (demand intercept) of market 1", UNITS, (0.0, None), "N1 > 0"),
+    Parameter("N2", 1500.0, "market size of market 2", UNITS, (0.0, None), "N2 > 0"),
+    Parameter("b1", 2.0, "price sensitivity of market 1", "unit^2/currency", (0.0, None), "b1 > 0"),
+    Parameter("b2", 1.0, "price sensitivity of market 2", "unit^2/currency", (0.0, None), "b2 > 0"),
+    Parameter("c", 250.0, "manufacturer's unit production cost", PRICE, (0.0, None), "c > 0"),
+    Parameter("c_G", 10.0, "importer's unit transfer cost", PRICE, (0.0, None), "c_G >= 0"),
+    Parameter("omega", 0.8, "consumers' relative valuation of gray units", "1", (0.0, 1.0),
+              "0 < omega < 1"),
+    Parameter("sigma1", 50.0, "standard deviation of the demand noise in market 1", UNITS,
+              (0.0, None), "sigma1 >= 0 and N1 - b1 c - sqrt(3) sigma1 > 0"),
+    Parameter("sigma2", 50.0, "standard deviation of the demand noise in market 2", UNITS,
+              (0.0, None), "sigma2 >= 0 and N2 - b2 c - sqrt(3) sigma2 > 0"),
+    Parameter("dist", 0.0, "noise family: 0 uniform on [-sqrt(3) sigma, sqrt(3) sigma], 1 normal",
+              "1", (0.0, 1.0), "dist in {0, 1}"),
+    Parameter("sigma", None, "common noise sd (derived axis: sigma1 = sigma2 = sigma)", UNITS,
+              (0.0, None), "sigma >= 0", replaces=("sigma1", "sigma2")),
+)
+
+REGIMES = {0: "invalid", 1: "ignore", 2: "block", 3: "allow", 4: "single_market", 5: "cede_market2"}
+REGIME_COLORS = {0: "#ffffff", 1: "#f7eaa4", 2: "#6dbd6a", 3: "#a0a0a0", 4: "#7fb0dd", 5: "#b48ecf"}
+YES_NO = {0: "no", 1: "yes"}
+
+CODES = (
+    categorical("regime", "manufacturer's equilibrium strategy", REGIMES, REGIME_COLORS),
+    categorical("invalid_reason", "why a point is invalid (spec section 3)",
+                {0: "valid", 1: "domain", 2: "sigma_bound", 3: "market_not_viable", 4: "reverse_flow",
+                 5: "wholesale_corner"}),
+    categorical("theorem1", "strategy prescribed by the paper's Theorem 1 alone",
+                {0: "invalid", 1: "ignore", 2: "block", 3: "allow"}),
+    categorical("block_side", "block from a position of strength (dmu/domega < 0) or weakness",
+                {0: "not_block", 1: "strength", 2: "weakness"}),
+    categorical("regime_uniform", "best option under uniform pricing",
+                {0: "invalid", 1: "uniform_both", 2: "uniform_single", 3: "uniform_single1"}),
+    categorical("allow_interior", "an interior allow point exists (s_nogray > c_G and mu < 0)", YES_NO),
+    categorical("block_admissible", "the block strategy is admissible", YES_NO),
+    categorical("allow_admissible", "the allow strategy is admissible", YES_NO),
+    categorical("cede_admissible", "ceding market 2 is admissible", YES_NO),
+    categorical("reverse_gray_risk", "a reverse flow into an abandoned market 1 would pay", YES_NO),
+)
+
+
+def _floats(suffix, fields, case):
+    return tuple(Output(f"{name}{suffix}", f"{long} ({case})", units) for name, long, units in fields)
+
+
+P1 = ("p1", "price in market 1", PRICE)
+P2 = ("p2", "price in market 2", PRICE)
+Q1 = ("q1", "stock in market 1", UNITS)
+Q2 = ("q2", "stock in market 2", UNITS)
+PI1 = ("pi1", "expected profit from market 1 (incl. sales to the importer)", MONEY)
+PI2 = ("pi2", "expected profit from market 2", MONEY)
+PI = ("pi", "manufacturer's expected profit", MONEY)
+QG = ("q_G", "importer's quantity", UNITS)
+PG = ("p_G", "importer's price", PRICE)
+PIG = ("pi_G", "importer's profit", MONEY)
+BOTH = (P1, P2, Q1, Q2, PI1, PI2, PI)
+
+FLOATS = (
+    _floats("", BOTH + (QG, PG, PIG), "equilibrium")
+    + (Output("price_gap", "p2 - p1 at the equilibrium (regimes 1-3)", PRICE),)
+    + _floats("_nogray", BOTH, "no importer")
+    + (Output("s_nogray", "omega p1_nogray... gap: omega p2_nogray - p1_nogray", PRICE),
+       Output("omega_ign", "valuation below which the importer is ignored: (p1_nogray + c_G)/p2_nogray"),
+       Output("t0", "k (c_G + c (1 - omega)), k = b2 / (2 omega (1 - omega))", PRICE),
+       Output("mu", "Theorem-1 shadow price t0 - tau_B (block iff >= 0)", PRICE),
+       Output("tau_B", "block shadow value", PRICE),
+       Output("t_A", "allow shadow value", PRICE),
+       Output("dmu_domega", "derivative of mu in omega", PRICE))
+    + _floats("_blk", BOTH, "block")
+    + _floats("_alw", BOTH + (QG, PG, PIG), "allow")
+    + _floats("_sgl", (P2, Q2, PI), "single market: leave market 1")
+    + _floats("_cede", (P1, Q1, PI, QG, PG, PIG), "cede market 2")
+    + (Output("p_uni_both", "uniform price serving both markets", PRICE),
+       Output("pi_uni_both", "profit of uniform pricing serving both markets", MONEY))
+    + _floats("_uni", (("p", "uniform price", PRICE), Q1, Q2, PI1, PI2, PI), "uniform pricing")
+    + (Output("ratio_uniform", "optimal profit / uniform-pricing profit"),
+       Output("loss_uniform", "1 - uniform-pricing profit / optimal profit"),
+       Output("loss_block", "1 - block profit / optimal profit"),
+       Output("loss_allow", "1 - allow profit / optimal profit"),
+       Output("gain_allow_over_block", "allow profit / block profit - 1"),
+       Output("loss_single", "1 - single-market profit / optimal profit"),
+       Output("gray_cost", "1 - optimal profit / no-importer profit"),
+       Output("q1_ratio", "q1 / q1_nogray"),
+       Output("q2_ratio", "q2 / q2_nogray"),
+       Output("prob_negative_demand", "max over served markets of P(consumer mean demand + noise < 0)"),
+       Output("wholesale_value", "value of the inadmissible cede point that invalidates the cell", MONEY))
+)
+OUTPUTS = CODES + FLOATS
+N_OUTPUTS = len(OUTPUTS)
+N_CODES = len(CODES)
+S = IntEnum("S", {o.name: i for i, o in enumerate(OUTPUTS)})  # output slots, numba constants
+
+
+# ------------------------------------------------------------------------------ market helpers
+
+@numba.njit(cache=True, error_model="numpy")
+def _market(dist, sigma, c, p, m):
+    """Stock and expected profit of a market at price p, mean demand m (optimal stock, §6.3)."""
+    z, ell, _, _ = newsvendor_terms(dist, sigma, c, p)
+    return m + z, (p - c) * m - ell
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _consumer_stock(dist, sigma, c, p, N, b):
+    """Mean consumer demand N - b p and the consumers' part of the stock, N - b p + z(p)."""
+    return N - b * p, N - b * p + newsvendor_terms(dist, sigma, c, p)[0]
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _inv_slope(dist, N, b, c, sigma, p, exists):
+    """1 / h'(p), or 0 where P was clamped (P'(y) = 0 there)."""
+    return 1.0 / foc_slope(dist, N, b, c, sigma, p) if exists else 0.0
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _shadow_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi):
+    """Root of Phi_B (block) or Phi_A (allow) on the proven bracket [lo, hi] (§8.2, §8.3)."""
+    tol = 1e-13 * max(1.0, hi)
+    x = 0.5 * (lo + hi)
+    for _ in range(300):
+        p1, _e1 = largest_root(dist, N1, b1, c, s1, -x)
+        p2, e2 = largest_root(dist, N2, b2, c, s2, omega * x)
+        f = omega * p2 - p1
+        df = (omega * omega * _inv_slope(dist, N2, b2, c, s2, p2, e2)
+              + _inv_slope(dist, N1, b1, c, s1, p1, _e1))
+        if allow:
+            f -= (x / k + c_G - c * (1.0 - omega)) / 2.0
+            df -= 1.0 / (2.0 * k)
+        else:
+            f -= c_G
+        x_next, lo, hi = newton_bisect_step(x, f, df, lo, hi)
+        if bracket_converged(x_next, x, lo, hi, tol):
+            return x_next
+        x = x_next
+    return x
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _negative_demand(dist, sigma, mean):
+    """P(mean + eps < 0) for the noise of one market."""
+    if sigma == 0.0:
+        return 1.0 if mean < 0.0 else 0.0
+    if dist == UNIFORM:
+        a = SQRT3 * sigma
+        return min(1.0, max(0.0, (a - mean) / (2.0 * a)))
+    return norm_cdf(-mean / sigma)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _valid_inputs(N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
+    for x in (N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
+        if not math.isfinite(x):
+            return False
+    return (N1 > 0.0 and N2 > 0.0 and b1 > 0.0 and b2 > 0.0 and c > 0.0 and c_G >= 0.0
+            and 0.0 < omega < 1.0 and s1 >= 0.0 and s2 >= 0.0 and (dist == UNIFORM or dist == NORMAL))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _invalid(o, reason, wholesale):
+    for k in range(N_OUTPUTS):
+        o[k] = NAN if k >= N_CODES else 0.0
+    o[S.invalid_reason] = reason
+    o[S.wholesale_value] = wholesale
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _uniform_pricing(dist, N1, N2, b1, b2, c, s1, s2):
+    """Largest root of h1 + h2 = 0 by Newton from the right (§8.6); (p, exists)."""
+    p = (N1 + N2 + (b1 + b2) * c) / (2.0 * (b1 + b2))
+    for _ in range(200):
+        slope = foc_slope(dist, N1, b1, c, s1, p) + foc_slope(dist, N2, b2, c, s2, p)
+        if slope >= 0.0 or p <= c:
+            return NAN, False
+        p_next = p - (foc(dist, N1, b1, c, s1, p) + foc(dist, N2, b2, c, s2, p)) / slope
+        if p_next <= c:
+            return NAN, False
+        if abs(p_next - p) <= 1e-15 * p:
+            return p_next, True
+        p = p_next
+    return p, True
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _ratio(numerator, denominator):
+    return numerator / denominator if numerator == numerator and denominator == denominator else NAN
+
+
+# ------------------------------------------------------------------------------------- kernel
+
+@numba.njit(cache=True, error_model="numpy")
+def kernel(p, o):
+    """Every output of the model at one parameter point, in the order of ``OUTPUTS``."""
+    N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, sigma = (
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10])
+    if sigma == sigma:  # derived axis: sigma1 = sigma2 = sigma
+        s1 = sigma
+        s2 = sigma
+    if not _valid_inputs(N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
+        _invalid(o, 1, NAN)
+        return
+    if N1 - b1 * c - SQRT3 * s1 <= 0.0 or N2 - b2 * c - SQRT3 * s2 <= 0.0:
+        _invalid(o, 2, NAN)
+        return
+
+    # No importer (§8.1); viability (reason 3) and reverse flow (reason 4).
+    p1n, e1 = largest_root(dist, N1, b1, c, s1, 0.0)
+    p2n, e2 = largest_root(dist, N2, b2, c, s2, 0.0)
+    q1n, pi1n = _market(dist, s1, c, p1n, N1 - b1 * p1n)
+    q2n, pi2n = _market(dist, s2, c, p2n, N2 - b2 * p2n)
+    if not (e1 and e2 and pi1n > 0.0 and pi2n > 0.0):
+        _invalid(o, 3, NAN)
+        return
+    if omega * p1n - p2n - c_G > 0.0:
+        _invalid(o, 4, NAN)
+        return
+    pi_nogray = pi1n + pi2n
+
+    # Cede market 2 (§8.5): one newsvendor in market 1 with the importer's order added.
+    Nc = N1 + N2 / 2.0 - b2 * c_G / (2.0 * omega)
+    bc = b1 + b2 / (2.0 * omega)
+    p1c, ec = largest_root(dist, Nc, bc, c, s1, 0.0)
+    qGc = (omega * N2 - b2 * (p1c + c_G)) / (2.0 * omega)
+    m1c, stock1c = _consumer_stock(dist, s1, c, p1c, N1, b1)
+    q1c, pic = _market(dist, s1, c, p1c, m1c + qGc)
+    cede_ok = ec and qGc > 0.0 and m1c > 0.0 and stock1c > 0.0
+    wholesale = pic if ec and qGc > 0.0 and not cede_ok else NAN
+
+    # Theorem 1 (§8.2, §8.3).
+    s_n = omega * p2n - p1n
+    k = b2 / (2.0 * omega * (1.0 - omega))
+    t0 = k * (c_G + c * (1.0 - omega))
+    mu = NAN
+    tau_B = NAN
+    t_A = NAN
+    dmu = NAN
+    blk_ok = False
+    alw_ok = False
+    pi_blk = NEG
+    pi_alw = NEG
+    p1b = p2b = q1b = q2b = pi1b = pi2b = NAN
+    p1a = p2a = q1a = q2a = pi1a = pi2a = qGa = pGa = piGa = NAN
+    if s_n <= c_G:
+        theorem1 = 1
+        pi_T1 = pi_nogray
+    else:
+        tau_hi = -foc(dist, N1, b1, c, s1, omega * p2n - c_G)
+        tau_B = _shadow_root(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, 0.0, tau_hi)
+        mu = t0 - tau_B
+        p1b, _ = largest_root(dist, N1, b1, c, s1, -tau_B)
+        p2e, e2b = largest_root(dist, N2, b2, c, s2, omega * tau_B)
+        p2b = (p1b + c_G) / omega
+        q1b, pi1b = _market(dist, s1, c, p1b, N1 - b1 * p1b)
+        q2b, pi2b = _market(dist, s2, c, p2b, N2 - b2 * p2b)
+        blk_ok = e2b and N1 - b1 * p1b > 0.0 and q1b > 0.0 and N2 - b2 * p2b > 0.0 and q2b > 0.0
+        if blk_ok:
+            pi_blk = pi1b + pi2b
+        # dmu/domega (§9.3)
+        h1s = foc_slope(dist, N1, b1, c, s1, p1b)
+        h2s = foc_slope(dist, N2, b2, c, s2, p2e)
+        dt0 = (-b2 * (c * omega * (1.0 - omega) + (c_G + c * (1.0 - omega)) * (1.0 - 2.0 * omega))
+               / (2.0 * omega * omega * (1.0 - omega) * (1.0 - omega)))
+        dtau = -(p2e + omega * tau_B / h2s) / (omega * omega / h2s + 1.0 / h1s)
+        dmu = dt0 - dtau
+        if mu >= 0.0:
+            theorem1 = 2
+            pi_T1 = pi_blk
+        else:
+            theorem1 = 3
+            t_hi = k * (2.0 * s_n - c_G + c * (1.0 - omega))
+            t_A = _shadow_root(True, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t0, t_hi)
+            p1a, _ = largest_root(dist, N1, b1, c, s1, -t_A)
+            p2a, e2a = largest_root(dist, N2, b2, c, s2, omega * t_A)
+            qGa = k * (omega * p2a - p1a - c_G)
+            pGa = (omega * p2a + p1a + c_G) / 2.0
+            piGa = (pGa - p1a - c_G) * qGa
+            m1a, stock1a = _consumer_stock(dist, s1, c, p1a, N1, b1)
+            m2a = N2 - b2 * p2a - omega * qGa
+            q1a, pi1a = _market(dist, s1, c, p1a, m1a + qGa)
+            q2a, pi2a = _market(dist, s2, c, p2a, m2a)
+            alw_ok = e2a and m1a > 0.0 and stock1a > 0.0 and m2a > 0.0 and q2a > 0.0
+            if alw_ok:
+                pi_alw = pi1a + pi2a
+            pi_T1 = pi_alw
+
+    # Regime (§9.2), with the wholesale corner (reason 5).
+    pi_cede = pic if cede_ok else NEG
+    if wholesale == wholesale and wholesale > max(pi_T1, pi2n, pi_cede):
+        _invalid(o, 5, wholesale)
+        return
+    if pi_cede > max(pi_T1, pi2n):
+        regime = 5
+    elif pi2n > pi_T1:
+        regime = 4
+    else:
+        regime = theorem1
+
+    o[S.regime] = regime
+    o[S.invalid_reason] = 0
+    o[S.theorem1] = theorem1
+    o[S.block_side] = (1 if dmu < 0.0 else 2) if regime == 2 else 0
+    o[S.allow_interior] = 1 if theorem1 == 3 else 0
+    o[S.block_admissible] = 1 if blk_ok else 0
+    o[S.allow_admissible] = 1 if alw_ok else 0
+    o[S.cede_admissible] = 1 if cede_ok else 0
+    o[S.reverse_gray_risk] = 1 if omega * N1 / b1 > p2n + c_G else 0
+
+    o[S.p1_nogray] = p1n
+    o[S.p2_nogray] = p2n
+    o[S.q1_nogray] = q1n
+    o[S.q2_nogray] = q2n
+    o[S.pi1_nogray] = pi1n
+    o[S.pi2_nogray] = pi2n
+    o[S.pi_nogray] = pi_nogray
+    o[S.s_nogray] = s_n
+    o[S.omega_ign] = (p1n + c_G) / p2n
+    o[S.t0] = t0
+    o[S.mu] = mu
+    o[S.tau_B] = tau_B
+    o[S.t_A] = t_A
+    o[S.dmu_domega] = dmu
+    o[S.p2_sgl] = p2n
+    o[S.q2_sgl] = q2n
+    o[S.pi_sgl] = pi2n
+    ok = 1.0 if cede_ok else NAN
+    o[S.p1_cede] = p1c * ok
+    o[S.q1_cede] = q1c * ok
+    o[S.pi_cede] = pic * ok
+    o[S.q_G_cede] = qGc * ok
+    o[S.p_G_cede] = (omega * N2 / b2 + p1c + c_G) / 2.0 * ok
+    o[S.pi_G_cede] = ((omega * N2 / b2 + p1c + c_G) / 2.0 - p1c - c_G) * qGc * ok
+    ok = 1.0 if blk_ok else NAN
+    o[S.p1_blk] = p1b * ok
+    o[S.p2_blk] = p2b * ok
+    o[S.q1_blk] = q1b * ok
+    o[S.q2_blk] = q2b * ok
+    o[S.pi1_blk] = pi1b * ok
+    o[S.pi2_blk] = pi2b * ok
+    o[S.pi_blk] = (pi1b + pi2b) * ok
+    ok = 1.0 if alw_ok else NAN
+    o[S.p1_alw] = p1a * ok
+    o[S.p2_alw] = p2a * ok
+    o[S.q1_alw] = q1a * ok
+    o[S.q2_alw] = q2a * ok
+    o[S.pi1_alw] = pi1a * ok
+    o[S.pi2_alw] = pi2a * ok
+    o[S.pi_alw] = (pi1a + pi2a) * ok
+    o[S.q_G_alw] = qGa * ok
+    o[S.p_G_alw] = pGa * ok
+    o[S.pi_G_alw] = piGa * ok
+
+    # The equilibrium.
+    qG = 0.0
+    pG = NAN
+    piG = 0.0
+    if regime == 1:
+        e_p1, e_p2, e_q1, e_q2, e_pi1, e_pi2 = p1n, p2n, q1n, q2n, pi1n, pi2n
+    elif regime == 2:
+        e_p1, e_p2, e_q1, e_q2, e_pi1, e_pi2 = p1b, p2b, q1b, q2b, pi1b, pi2b
+    elif regime == 3:
+        e_p1, e_p2, e_q1, e_q2, e_pi1, e_pi2 = p1a, p2a, q1a, q2a, pi1a, pi2a
+        qG, pG, piG = qGa, pGa, piGa
+    elif regime == 4:
+        e_p1, e_p2, e_q1, e_q2, e_pi1, e_pi2 = NAN, p2n, 0.0, q2n, 0.0, pi2n
+    else:
+        e_p1, e_p2, e_q1, e_q2, e_pi1, e_pi2 = p1c, NAN, q1c, 0.0, pic, 0.0
+        qG = qGc
+        pG = o[S.p_G_cede]
+        piG = o[S.pi_G_cede]
+    pi_star = e_pi1 + e_pi2
+    o[S.p1] = e_p1
+    o[S.p2] = e_p2
+    o[S.q1] = e_q1
+    o[S.q2] = e_q2
+    o[S.pi1] = e_pi1
+    o[S.pi2] = e_pi2
+    o[S.pi] = pi_star
+    o[S.q_G] = qG
+    o[S.p_G] = pG
+    o[S.pi_G] = piG
+    o[S.price_gap] = e_p2 - e_p1 if regime <= 3 else NAN
+    negative = 0.0
+    if regime != 4:
+        negative = _negative_demand(dist, s1, N1 - b1 * e_p1)
+    if regime != 5:
+        mean2 = N2 - b2 * e_p2 - (omega * qG if regime == 3 else 0.0)
+        negative = max(negative, _negative_demand(dist, s2, mean2))
+    o[S.prob_negative_demand] = negative
+    o[S.wholesale_value] = NAN
+
+    # Uniform pricing (§8.6): both markets, market 2 only, market 1 only; ties in that order.
+    pu, eu = _uniform_pricing(dist, N1, N2, b1, b2, c, s1, s2)
+    m1u, stock1u = _consumer_stock(dist, s1, c, pu, N1, b1)
+    m2u, stock2u = _consumer_stock(dist, s2, c, pu, N2, b2)
+    q1u, pi1u = _market(dist, s1, c, pu, m1u)
+    q2u, pi2u = _market(dist, s2, c, pu, m2u)
+    both_ok = eu and m1u > 0.0 and stock1u > 0.0 and m2u > 0.0 and stock2u > 0.0
+    o[S.p_uni_both] = pu if both_ok else NAN
+    o[S.pi_uni_both] = pi1u + pi2u if both_ok else NAN
+    uni, pi_uni = 2, pi2n
+    if both_ok and pi1u + pi2u >= pi2n:
+        uni, pi_uni = 1, pi1u + pi2u
+    if omega * N2 / b2 <= p1n + c_G and pi1n > pi_uni:
+        uni, pi_uni = 3, pi1n
+    o[S.regime_uniform] = uni
+    if uni == 1:
+        o[S.p_uni], o[S.q1_uni], o[S.q2_uni], o[S.pi1_uni], o[S.pi2_uni] = pu, q1u, q2u, pi1u, pi2u
+    elif uni == 2:
+        o[S.p_uni], o[S.q1_uni], o[S.q2_uni], o[S.pi1_uni], o[S.pi2_uni] = p2n, 0.0, q2n, 0.0, pi2n
+    else:
+        o[S.p_uni], o[S.q1_uni], o[S.q2_uni], o[S.pi1_uni], o[S.pi2_uni] = p1n, q1n, 0.0, pi1n, 0.0
+    o[S.pi_uni] = pi_uni
+
+    # Ratios (§11.3).
+    o[S.ratio_uniform] = pi_star / pi_uni
+    o[S.loss_uniform] = 1.0 - pi_uni / pi_star
+    o[S.loss_block] = 1.0 - o[S.pi_blk] / pi_star
+    o[S.loss_allow] = 1.0 - o[S.pi_alw] / pi_star
+    o[S.gain_allow_over_block] = _ratio(o[S.pi_alw], o[S.pi_blk]) - 1.0
+    o[S.loss_single] = 1.0 - pi2n / pi_star
+    o[S.gray_cost] = 1.0 - pi_star / pi_nogray
+    o[S.q1_ratio] = e_q1 / q1n
+    o[S.q2_ratio] = e_q2 / q2n
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def evaluate(values, moving, stride, length, select, out, select_codes, codes):
+    """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`)."""
+    for block in numba.prange(n_blocks(out.shape[1])):
+        p, position, left, buffer = block_buffers(values, moving, N_OUTPUTS)
+        cells = block_cells(block, out.shape[1])
+        first_point(values, moving, stride, length, cells.start, p, position, left)
+        for cell in cells:
+            kernel(p, buffer[cell - cells.start])
+            next_point(values, moving, stride, length, p, position, left)
+        flush_block(buffer, select, out, cells)
+        flush_block(buffer, select_codes, codes, cells)
+
+
+MODEL = Model(
+    name="stochastic_newsvendor",
+    title="Price-setting newsvendor manufacturer vs a parallel importer",
+    reference=("F. Iravani, H. Mamani, R. Ahmadi, Coping with gray markets: the impact of market "
+               "conditions and product characteristics, UCLA working paper (2011)"),
+    parameters=PARAMETERS,
+    outputs=OUTPUTS,
+    evaluate=evaluate,
+    default_axes=("omega", "b1"),
+    thresholds={"omega_ign": "omega"},
+    summary=("Manufacturer (leader) sets prices and stocks in two markets with noisy demand; a "
+             "parallel importer buys in market 1 and resells in market 2. Regimes: ignore, block, "
+             "allow, single market, cede market 2."),
+)
