@@ -20,8 +20,8 @@ import numpy as np
 
 from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
 from ..modeldef import Model, Output, Parameter, categorical
-from ..numerics import (NORMAL, SQRT3, UNIFORM, bracket_converged, foc, foc_slope, largest_root,
-                        newsvendor_terms, newton_bisect_step, norm_cdf)
+from ..numerics import (NORMAL, SQRT3, UNIFORM, bracket_converged, expected_min, foc, foc_slope,
+                        largest_root, newsvendor_terms, newton_bisect_step, norm_cdf)
 
 PRICE = "currency/unit"
 MONEY = "currency"
@@ -63,6 +63,8 @@ CODES = (
                 {0: "not_block", 1: "strength", 2: "weakness"}),
     categorical("regime_uniform", "best option under uniform pricing",
                 {0: "invalid", 1: "uniform_both", 2: "uniform_single", 3: "uniform_single1"}),
+    categorical("regime_det", "regime of the deterministic twin (sigma1 = sigma2 = 0)", REGIMES,
+                REGIME_COLORS),
     categorical("allow_interior", "an interior allow point exists (s_nogray > c_G and mu < 0)", YES_NO),
     categorical("block_admissible", "the block strategy is admissible", YES_NO),
     categorical("allow_admissible", "the allow strategy is admissible", YES_NO),
@@ -116,6 +118,19 @@ FLOATS = (
        Output("q2_ratio", "q2 / q2_nogray"),
        Output("prob_negative_demand", "max over served markets of P(consumer mean demand + noise < 0)"),
        Output("wholesale_value", "value of the inadmissible cede point that invalidates the cell", MONEY))
+    + (Output("pi_naive", "profit when ignoring the importer: no-importer prices and stocks kept", MONEY),
+       Output("q_G_naive", "importer's quantity against the no-importer prices and stocks", UNITS),
+       Output("p_G_naive", "importer's price against the no-importer prices and stocks", PRICE),
+       Output("loss_ignore", "1 - pi_naive / optimal profit"),
+       Output("pi_naive_reopt", "profit when ignoring the importer in prices only (stocks re-optimised)",
+              MONEY),
+       Output("q_G_naive_reopt", "importer's quantity against the no-importer prices", UNITS),
+       Output("loss_ignore_reopt", "1 - pi_naive_reopt / optimal profit"))
+    + _floats("_det", (P1, P2, Q1, Q2, PI, QG, PIG,
+                       ("mu", "Theorem-1 shadow price", PRICE),
+                       ("pi_uni", "uniform-pricing profit", MONEY)), "deterministic twin, sigma = 0")
+    + (Output("pi_det_in_ssg", "profit of the deterministic-game decisions under uncertainty", MONEY),
+       Output("loss_deterministic", "1 - pi_det_in_ssg / optimal profit"))
 )
 OUTPUTS = CODES + FLOATS
 N_OUTPUTS = len(OUTPUTS)
@@ -220,13 +235,8 @@ def _ratio(numerator, denominator):
 # ------------------------------------------------------------------------------------- kernel
 
 @numba.njit(cache=True, error_model="numpy")
-def kernel(p, o):
-    """Every output of the model at one parameter point, in the order of ``OUTPUTS``."""
-    N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, sigma = (
-        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10])
-    if sigma == sigma:  # derived axis: sigma1 = sigma2 = sigma
-        s1 = sigma
-        s2 = sigma
+def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
+    """The equilibrium, every strategy, uniform pricing and the ratios (§8, §9, §11.3) into ``o``."""
     if not _valid_inputs(N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
         _invalid(o, 1, NAN)
         return
@@ -452,6 +462,98 @@ def kernel(p, o):
     o[S.gray_cost] = 1.0 - pi_star / pi_nogray
     o[S.q1_ratio] = e_q1 / q1n
     o[S.q2_ratio] = e_q2 / q2n
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _importer(p1, p2, N2, b2, omega, c_G, limit):
+    """Importer's response to (p1, p2) with at most ``limit`` units (§7): (q_G, p_G, m2)."""
+    C = p1 + c_G
+    if C >= omega * p2:
+        return 0.0, NAN, N2 - b2 * p2
+    kink = p2 - (1.0 - omega) * N2 / b2
+    interior = (omega * p2 + C) / 2.0
+    corner = (omega * N2 / b2 + C) / 2.0
+    if interior >= kink:
+        q_G, p_G = b2 * (omega * p2 - C) / (2.0 * omega * (1.0 - omega)), interior
+    elif corner <= kink:
+        q_G, p_G = (omega * N2 - b2 * C) / (2.0 * omega), corner
+    else:
+        q_G, p_G = (N2 - b2 * p2) / omega, kink
+    if q_G > limit:  # stock-limited: the market-clearing price for `limit` units
+        q_G = limit
+        p_G = omega * p2 - omega * (1.0 - omega) * limit / b2
+        if p_G < kink:
+            p_G = omega * (N2 - limit) / b2
+    m2 = N2 - b2 * p2 - omega * q_G if p_G >= kink else 0.0
+    return q_G, p_G, m2
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _sales_value(dist, sigma, c, p, q, m):
+    """Expected profit of a market with fixed stock q: p E[min(q, m + eps)] - c q."""
+    return p * (m + expected_min(dist, sigma, q - m)) - c * q
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _reoptimised_value(dist, sigma, c, p, m):
+    """Market value at price p with the stock re-optimised for mean demand m (stock >= 0)."""
+    z = newsvendor_terms(dist, sigma, c, p)[0]
+    if m + z >= 0.0:
+        return _market(dist, sigma, c, p, m)[1]
+    return p * (m + expected_min(dist, sigma, -m))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _heuristics(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
+    """Ignoring the importer (§11.1), from the no-importer decisions already in ``o``."""
+    p1n, p2n, q1n, q2n, pi_star = o[S.p1_nogray], o[S.p2_nogray], o[S.q1_nogray], o[S.q2_nogray], o[S.pi]
+    q_G, p_G, m2 = _importer(p1n, p2n, N2, b2, omega, c_G, q1n)
+    m1 = N1 - b1 * p1n + q_G
+    naive = _sales_value(dist, s1, c, p1n, q1n, m1) + _sales_value(dist, s2, c, p2n, q2n, m2)
+    o[S.pi_naive] = naive
+    o[S.q_G_naive] = q_G
+    o[S.p_G_naive] = p_G
+    o[S.loss_ignore] = 1.0 - naive / pi_star
+    q_G, p_G, m2 = _importer(p1n, p2n, N2, b2, omega, c_G, math.inf)
+    reopt = (_reoptimised_value(dist, s1, c, p1n, N1 - b1 * p1n + q_G)
+             + _reoptimised_value(dist, s2, c, p2n, m2))
+    o[S.pi_naive_reopt] = reopt
+    o[S.q_G_naive_reopt] = q_G
+    o[S.loss_ignore_reopt] = 1.0 - reopt / pi_star
+
+
+@numba.njit(cache=True, error_model="numpy")
+def kernel(p, o):
+    """Every output of the model at one parameter point, in the order of ``OUTPUTS``.
+
+    The deterministic twin (§10) is the same game at sigma = 0: it is solved first into ``o``,
+    its summary kept, then the stochastic game overwrites ``o``.
+    """
+    N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, sigma = (
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10])
+    if sigma == sigma:  # derived axis: sigma1 = sigma2 = sigma
+        s1 = sigma
+        s2 = sigma
+    _game(o, N1, N2, b1, b2, c, c_G, omega, 0.0, 0.0, dist)
+    det = (o[S.regime], o[S.p1], o[S.p2], o[S.q1], o[S.q2], o[S.pi], o[S.q_G], o[S.pi_G], o[S.mu],
+           o[S.pi_uni])
+    _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist)
+    if o[S.regime] == 0:
+        return
+    _heuristics(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist)
+    o[S.regime_det] = det[0]
+    ok = 1.0 if det[0] > 0 else NAN
+    o[S.p1_det], o[S.p2_det], o[S.q1_det], o[S.q2_det] = det[1] * ok, det[2] * ok, det[3] * ok, det[4] * ok
+    o[S.pi_det], o[S.q_G_det], o[S.pi_G_det] = det[5] * ok, det[6] * ok, det[7] * ok
+    o[S.mu_det], o[S.pi_uni_det] = det[8] * ok, det[9] * ok
+    # §11.2: the deterministic decisions under uncertainty (stock = deterministic demand).
+    value = 0.0
+    if det[3] > 0.0:
+        value += det[1] * (det[3] + expected_min(dist, s1, 0.0)) - c * det[3]
+    if det[4] > 0.0:
+        value += det[2] * (det[4] + expected_min(dist, s2, 0.0)) - c * det[4]
+    o[S.pi_det_in_ssg] = value * ok
+    o[S.loss_deterministic] = (1.0 - value / o[S.pi]) * ok
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
