@@ -129,3 +129,31 @@ def test_fig11_uniform_pricing():
     assert _max_ratio(2.0935583) > expected["max_ratio_over_b1"]
     gap = lambda b1: solve(b1=b1, sigma=50.0)["pi_uni_both"] - solve(b1=b1, sigma=50.0)["pi_sgl"]  # noqa: E731
     assert brentq(gap, 1.5, 3.0, xtol=1e-13) == pytest.approx(expected["uniform_switch_b1"], abs=tol)
+
+
+SEC41 = ORACLE["sec41"]
+
+
+@pytest.mark.parametrize("key", sorted(SEC41["fig4a_b2"]))
+def test_sec41_fig4a_losses(key):
+    """Fig. 4(a)/(b) points at b1/b2 = 2: loss_ignore, loss_ignore_reopt, loss_deterministic."""
+    sigma, omega = key.split("_w")
+    got = solve(b1=2.0, sigma=float(sigma[len("sigma"):]), omega=float(omega))
+    values = [got["loss_ignore"], got["loss_ignore_reopt"], got["loss_deterministic"]]
+    assert values == pytest.approx(SEC41["fig4a_b2"][key], rel=1e-9)
+
+
+def test_sec41_loss_ranges_on_the_paper_grid():
+    """The spec's Sec. 4.1 ranges come from a coarse grid over the paper's box (b1/b2 in [1.25, 4],
+    sigma in [10, 120], omega in [0.5, 0.99]); a dense grid must contain them. The maximum of
+    loss_ignore_reopt sits at the corner (4, 120, 0.99) and is reproduced exactly."""
+    ds = fastmap.sweep(NAME, b1=np.linspace(1.25, 4, 56), sigma=np.linspace(10, 120, 45),
+                       omega=np.linspace(0.5, 0.99, 50),
+                       outputs=["loss_ignore", "loss_ignore_reopt", "loss_deterministic"])
+    assert float(ds.loss_ignore.min()) <= SEC41["loss_ignore_min"]
+    assert float(ds.loss_ignore.max()) >= SEC41["loss_ignore_max"]
+    assert float(ds.loss_deterministic.min()) <= SEC41["loss_det_min"]
+    assert float(ds.loss_deterministic.max()) >= SEC41["loss_det_max"]
+    corner = solve(b1=4.0, sigma=120.0, omega=0.99)["loss_ignore_reopt"]
+    assert corner == pytest.approx(SEC41["loss_reopt_max"], rel=1e-9)
+    assert float(ds.loss_ignore_reopt.max()) == pytest.approx(corner, rel=1e-12)
