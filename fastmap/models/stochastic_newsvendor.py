@@ -93,7 +93,7 @@ FLOATS = (
     _floats("", BOTH + (QG, PG, PIG), "equilibrium")
     + (Output("price_gap", "p2 - p1 at the equilibrium (regimes 1-3)", PRICE),)
     + _floats("_nogray", BOTH, "no importer")
-    + (Output("s_nogray", "omega p1_nogray... gap: omega p2_nogray - p1_nogray", PRICE),
+    + (Output("s_nogray", "margin left to the importer at no-importer prices: omega p2 - p1", PRICE),
        Output("omega_ign", "valuation below which the importer is ignored: (p1_nogray + c_G)/p2_nogray"),
        Output("t0", "k (c_G + c (1 - omega)), k = b2 / (2 omega (1 - omega))", PRICE),
        Output("mu", "Theorem-1 shadow price t0 - tau_B (block iff >= 0)", PRICE),
