@@ -17,7 +17,7 @@ def test_models_and_description():
     assert NAME in fastmap.models()
     m = fastmap.model(NAME)
     assert [p.name for p in m.parameters][:3] == ["delta", "t", "t_g"]
-    assert m.parameter("delta").default == 0.7 and m.parameter("dt").replaces == "t_g"
+    assert m.parameter("delta").default == 0.7 and m.parameter("dt").replaces == ("t_g",)
     regime = m.output("regime")
     assert regime.categorical and regime.flag_meanings[0] == "invalid"
     assert len(m.outputs) == 7 + 10 + 6 * 12 + 2
@@ -189,3 +189,13 @@ def test_plot_regions_and_field(tmp_path):
     with pytest.raises(fastmap.FastmapError, match="extra dimensions"):
         fastmap.plot_regions(cube, x="delta", y="t")
     assert math.isfinite(float(ds.piM_ratio_DB.max()))
+
+
+def test_derived_parameter_replacing_two():
+    both = fastmap.solve("stochastic_newsvendor", sigma=np.array([0.0, 30.0, 70.0]))
+    apart = fastmap.solve("stochastic_newsvendor", sigma1=np.array([0.0, 30.0, 70.0]),
+                          sigma2=np.array([0.0, 30.0, 70.0]))
+    for name in ("regime", "pi", "p1", "mu"):
+        np.testing.assert_array_equal(both[name], apart[name], err_msg=name)
+    with pytest.raises(fastmap.FastmapError, match="give either 'sigma2' or 'sigma', not both"):
+        fastmap.solve("stochastic_newsvendor", sigma=50.0, sigma2=40.0)
