@@ -28,10 +28,11 @@ import json
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
+
+from timing import best_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from numpy_import_tax import CODE_NAMES, FLOAT_NAMES, OUTPUT_NAMES, solve_numpy  # noqa: E402
@@ -46,20 +47,6 @@ RTOL = ATOL = 1e-12
 
 def axes(n):
     return np.linspace(0.01, 0.99, n), np.linspace(0.0, 1.0, n)
-
-
-def best_of(repeat, fn):
-    """Best wall time of ``repeat`` calls; the result of each call is dropped before the next."""
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        res = fn()
-        dt = time.perf_counter() - t0
-        del res
-        gc.collect()
-        best = min(best, dt)
-    return best
 
 
 # --------------------------------------------------------------------------------- contestants

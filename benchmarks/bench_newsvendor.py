@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from timing import best_of
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scipy_newsvendor import candidate_values, solve_cell  # noqa: E402
 
@@ -47,19 +49,6 @@ DIST_NAMES = {0: "uniform", 1: "normal"}
 
 def axes(n):
     return np.linspace(0.3, 0.999, n), np.linspace(1.25, 4.0, n)
-
-
-def best_of(repeat, fn):
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        res = fn()
-        dt = time.perf_counter() - t0
-        del res
-        gc.collect()
-        best = min(best, dt)
-    return best
 
 
 def run_fastmap(fastmap, omega, b1, dist, outputs=None):

@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 from scipy import optimize, special, stats
 
 SQRT3 = math.sqrt(3.0)

@@ -14,6 +14,7 @@ import pytest
 from scipy.optimize import brentq, minimize
 
 import fastmap
+from tests.oracle_cases import assert_point_case
 
 ORACLE = json.loads((Path(__file__).parent / "data" / "import_tax_channels.json").read_text())
 MODEL = fastmap.model("import_tax_channels")
@@ -28,16 +29,7 @@ def solve(**params):
 @pytest.mark.parametrize("case_id", sorted(POINTS))
 def test_point_case(case_id):
     case = POINTS[case_id]
-    got = solve(**case["inputs"])
-    tol = case["tol"]
-    for name, expected in case["expected"].items():
-        if name.endswith("_name"):
-            output = MODEL.output(name[: -len("_name")])
-            assert output.label(got[output.name]) == expected, name
-        elif isinstance(expected, bool):
-            assert bool(got[name] == 1) is expected, name
-        else:
-            assert got[name] == pytest.approx(expected, rel=tol, abs=tol), name
+    assert_point_case(MODEL, case, solve(**case["inputs"]), case["tol"])
 
 
 @pytest.mark.parametrize("case_id", sorted(POINTS))

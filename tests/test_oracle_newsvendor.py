@@ -10,6 +10,7 @@ import pytest
 from scipy.optimize import brentq, minimize_scalar
 
 import fastmap
+from tests.oracle_cases import assert_point_case
 from fastmap.models import stochastic_newsvendor as nv
 
 NAME = "stochastic_newsvendor"
@@ -27,17 +28,7 @@ def solve(**params):
 def test_point_case(case_id):
     case = POINTS[case_id]
     got = solve(**case["inputs"])
-    tol = case.get("tol", 1e-9)
-    for name, expected in case["expected"].items():
-        if name.endswith("_name"):
-            output = MODEL.output(name[: -len("_name")])
-            assert output.label(got[output.name]) == expected, name
-        elif isinstance(expected, bool):
-            assert bool(got[name] == 1) is expected, name
-        elif expected is None:
-            assert math.isnan(got[name]), name
-        else:
-            assert got[name] == pytest.approx(expected, rel=tol, abs=tol), name
+    assert_point_case(MODEL, case, got, case.get("tol", 1e-9))
     if got["regime"] == 0:
         for output in MODEL.outputs:
             if not output.categorical and output.name != "wholesale_value":

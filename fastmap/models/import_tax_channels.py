@@ -12,7 +12,6 @@ equilibrium in which EP is dominated by deterring DP prices (spec §0, §10.2).
 import math
 
 import numba
-import numpy as np
 
 from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
 from ..modeldef import Model, Output, Parameter, categorical

@@ -16,7 +16,6 @@ import math
 from enum import IntEnum
 
 import numba
-import numpy as np
 
 from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
 from ..modeldef import Model, Output, Parameter, categorical
