@@ -287,7 +287,7 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
         tau_hi = -foc(dist, N1, b1, c, s1, omega * p2n - c_G)
         tau_B = _shadow_root(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, 0.0, tau_hi)
         mu = t0 - tau_B
-        p1b, _ = largest_root(dist, N1, b1, c, s1, -tau_B)
+        p1b, e1b = largest_root(dist, N1, b1, c, s1, -tau_B)
         p2e, e2b = largest_root(dist, N2, b2, c, s2, omega * tau_B)
         p2b = (p1b + c_G) / omega
         q1b, pi1b = _market(dist, s1, c, p1b, N1 - b1 * p1b)
@@ -295,12 +295,12 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
         blk_ok = e2b and N1 - b1 * p1b > 0.0 and q1b > 0.0 and N2 - b2 * p2b > 0.0 and q2b > 0.0
         if blk_ok:
             pi_blk = pi1b + pi2b
-        # dmu/domega (§9.3)
-        h1s = foc_slope(dist, N1, b1, c, s1, p1b)
-        h2s = foc_slope(dist, N2, b2, c, s2, p2e)
+        # dmu/domega (§9.3), by implicit differentiation of Phi_B; P' = 1/h' (0 where clamped)
+        dP1 = _inv_slope(dist, N1, b1, c, s1, p1b, e1b)
+        dP2 = _inv_slope(dist, N2, b2, c, s2, p2e, e2b)
         dt0 = (-b2 * (c * omega * (1.0 - omega) + (c_G + c * (1.0 - omega)) * (1.0 - 2.0 * omega))
                / (2.0 * omega * omega * (1.0 - omega) * (1.0 - omega)))
-        dtau = -(p2e + omega * tau_B / h2s) / (omega * omega / h2s + 1.0 / h1s)
+        dtau = -(p2e + omega * tau_B * dP2) / (omega * omega * dP2 + dP1)
         dmu = dt0 - dtau
         if mu >= 0.0:
             theorem1 = 2
