@@ -469,12 +469,11 @@ def test_dmu_domega_matches_finite_difference(p, hrel):
     assert abs(fd - r["dmu_domega"]) <= 1e-3 * scale, (fd, r["dmu_domega"])
 
 
-@pytest.mark.xfail(strict=True, reason="fastmap bug: dmu_domega ignores P2' = 0 when P2 is clamped")
 def test_dmu_domega_when_p2_clamped():
-    """Counterexample found by hypothesis.  Here omega*tau_B = 77.97 exceeds max h2 = 70.86, so
+    """Regression (fixed): counterexample found by hypothesis.  Here omega*tau_B = 77.97 exceeds max h2 = 70.86, so
     P2(omega tau_B) is the clamp p_m = 55.547 (§6.4, block inadmissible) and, with P2' = 0 (§6.4),
     d tau_B/d omega = -p_m h1' = 444.4 and dmu/domega = dt0/domega - 444.4 = -464.4 (= finite
-    differences of fastmap's own mu).  fastmap reports +63.10 = dt0/domega + tau_B/omega, the
+    differences of fastmap's own mu).  fastmap reported +63.10 = dt0/domega + tau_B/omega, the
     h2' -> 0 limit of §9.3's formula without the clamp rule."""
     p = dict(N1=200.0, N2=200.0, b1=4.0, b2=1.0, c=37.5, c_G=0.0, sigma1=0.0,
              sigma2=70.36456405748564, dist=0)
