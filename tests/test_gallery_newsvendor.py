@@ -26,6 +26,7 @@ TOL = 1e-6
 def low_resolution(monkeypatch):
     monkeypatch.setattr(nv, "RESOLUTION", 60)
     monkeypatch.setattr(nv, "LINE_POINTS", 120)
+    monkeypatch.setattr(nv, "MAP_RESOLUTION", 80)
 
 
 def test_registry_lists_the_figures():

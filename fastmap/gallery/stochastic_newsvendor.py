@@ -29,6 +29,8 @@ MODEL = "stochastic_newsvendor"
 
 #: Grid points per axis of the Fig 9 regime maps (tests lower it).
 RESOLUTION = 500
+#: Side of the new maps the paper could not draw.
+MAP_RESOLUTION = 2048
 #: Sample points of the line plots (Figs 11, 12; tests lower it; annotated numbers do not use it).
 LINE_POINTS = 800
 
@@ -314,7 +316,35 @@ def nv_fig5():
     return fig
 
 
+def _new_map(x, y, **fixed):
+    ds = fastmap.sweep(MODEL, **{x: np.linspace(*NEW_MAPS[x], MAP_RESOLUTION),
+                                 y: np.linspace(*NEW_MAPS[y], MAP_RESOLUTION)},
+                       outputs=["regime"], **fixed)
+    ax = fastmap.plot_regions(ds, x=x, y=y, title=(
+        f"stochastic_newsvendor regime at {MAP_RESOLUTION} x {MAP_RESOLUTION} (not in the paper)\n"
+        + ", ".join(f"{k} = {v:g}" for k, v in fixed.items()) + " (uniform noise)"))
+    ax.set_xlabel(OMEGA_LABEL)
+    ax.set_ylabel(AXIS_LABELS[y])
+    return ax.figure
+
+
+NEW_MAPS = {"omega": (0.3, 0.999), "sigma": (0.0, 200.0), "b1": (1.25, 4.0)}
+AXIS_LABELS = {"b1": B1_LABEL, "sigma": "noise sd σ = σ1 = σ2 [units of demand]"}
+
+
+def nv_map_omega_sigma():
+    """New map: regime over (omega, sigma) at b1/b2 = 2.5, 2048 x 2048, uniform noise."""
+    return _new_map("omega", "sigma", b1=2.5, dist=0.0)
+
+
+def nv_map_omega_b1():
+    """New map: regime over (omega, b1/b2) at sigma = 50, 2048 x 2048, uniform noise."""
+    return _new_map("omega", "b1", sigma=50.0, dist=0.0)
+
+
 FIGURES = {
+    "nv_map_omega_sigma": nv_map_omega_sigma,
+    "nv_map_omega_b1": nv_map_omega_b1,
     "nv_fig12": nv_fig12,
     "nv_fig11": nv_fig11,
     "nv_fig9": nv_fig9,
