@@ -19,7 +19,6 @@ import os
 import re
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 
