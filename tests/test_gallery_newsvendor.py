@@ -13,6 +13,9 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
+import numpy as np  # noqa: E402
+
+import fastmap  # noqa: E402
 from fastmap import gallery  # noqa: E402
 from fastmap.gallery import stochastic_newsvendor as nv  # noqa: E402
 from tests.figure_checks import assert_publishable  # noqa: E402
@@ -78,3 +81,15 @@ def test_fig6_price_gap_and_profit_non_increasing():
 def test_fig5_stock_ratios():
     for sigma, ext in nv.fig5_extremes().items():
         assert ext["max_q1_ratio"] < 1.0 < ext["min_q2_ratio"], sigma
+
+
+def test_fig4_annotated_losses_match_the_spec():
+    """The Fig. 4 boxes print loss_ignore / loss_ignore_reopt / loss_deterministic; at b1/b2 = 2
+    they equal the spec's Sec. 4.1 values (oracle ``sec41.fig4a_b2``)."""
+    expected = ORACLE["sec41"]["fig4a_b2"]
+    for sigma in nv.FIG4["sigma"]:
+        got = fastmap.solve("stochastic_newsvendor", omega=np.array(nv.FIG4["marks"]), b1=nv.FIG4["b1"],
+                            sigma=sigma, dist=nv.FIG4["dist"])
+        for i, omega in enumerate(nv.FIG4["marks"]):
+            values = [got[name][i] for name, _, _ in nv.LOSSES]
+            assert values == pytest.approx(expected[f"sigma{sigma:g}_w{omega:g}"], rel=1e-9)
