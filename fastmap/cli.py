@@ -126,9 +126,6 @@ def map_command(
         _add_param(params, key, _parse_float(key, value), "--set")
     if scheduler not in ("threads", "processes", "synchronous"):
         raise FastmapError(f"unknown scheduler {scheduler!r}; allowed: threads, processes, synchronous")
-    if out is not None:
-        io.output_format(out)
-        io.check_writable(out, overwrite=overwrite)
     n_axes = sum(isinstance(v, np.ndarray) for v in params.values())
     if plot is not None:
         if plot.suffix.lower() not in IMAGE_SUFFIXES:
@@ -138,8 +135,6 @@ def map_command(
         if n_axes != 2:
             raise FastmapError(f"--plot needs exactly 2 axes, got {n_axes}")
     kept = output or list(m.output_names)
-    for o in kept:
-        m.output(o)
     plot_var = var or next((o for o in kept if m.output(o).categorical), None)
     if plot is not None and plot_var is None:
         raise FastmapError("--plot draws a categorical output; keep one with --output (e.g. regime)")
@@ -154,7 +149,7 @@ def map_command(
         typer.echo(f"wrote {out} ({cells:,} cells, {len(kept)} outputs) in {computed:.1f} s "
                    f"({cells / computed:,.0f} cells/s)")
     if plot is not None:
-        _save_plot(written, plot_var, plot, overwrite)
+        _save_plot(written, plot_var, plot)
         typer.echo(f"drew {plot} in {time.perf_counter() - started - computed:.1f} s")
     if plot_var is not None:
         _print_shares(written[plot_var])
@@ -231,11 +226,9 @@ def _add_param(params: dict, key: str, value, option: str) -> None:
 
 # --------------------------------------------------------------------------------------- output
 
-def _save_plot(ds, var: str, path: Path, overwrite: bool) -> None:
-    from . import io
+def _save_plot(ds, var: str, path: Path) -> None:
     from .plotting import plot_regions
 
-    io.check_writable(path, overwrite=overwrite)
     ax = plot_regions(ds.load(), var=var)
     _atomic_savefig(ax.figure, path)
 

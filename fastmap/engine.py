@@ -251,18 +251,18 @@ def _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, 
     blocks = _normalize_chunks(chunks, shape, axes, select)
     lazy = _dataset(m, select.arrays(*_dask_arrays(m, columns, axis_of, blocks, select)), axes,
                     columns, axis_of)
+    if fmt == "netcdf":
+        with dask.config.set(scheduler=scheduler) if scheduler is not None else nullcontext():
+            io.write(lazy, out, overwrite=overwrite)
+        return io.open_map(out)
     with io.atomic_target(out, overwrite=overwrite) as temporary:
-        if fmt == "netcdf":
-            with dask.config.set(scheduler=scheduler) if scheduler is not None else nullcontext():
-                lazy.to_netcdf(temporary, engine="h5netcdf")
-        else:
-            io.write_zarr_metadata(lazy, temporary)
-            tasks = [
-                dask.delayed(_block_to_zarr, pure=True)(
-                    m.name, str(temporary), block_columns, axis_of, block_shape, select, region)
-                for _, block_columns, block_shape, region in _blocks(columns, axis_of, blocks)
-            ]
-            dask.compute(*tasks, scheduler=scheduler)
+        io.write_zarr_metadata(lazy, temporary)
+        tasks = [
+            dask.delayed(_block_to_zarr, pure=True)(
+                m.name, str(temporary), block_columns, axis_of, block_shape, select, region)
+            for _, block_columns, block_shape, region in _blocks(columns, axis_of, blocks)
+        ]
+        dask.compute(*tasks, scheduler=scheduler)
     return io.open_map(out)
 
 

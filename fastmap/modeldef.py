@@ -35,7 +35,6 @@ class Parameter:
     domain: tuple[float | None, float | None]
     domain_text: str
     replaces: tuple[str, ...] = ()
-    description: str = ""
 
 
 @dataclass(frozen=True)

@@ -204,13 +204,10 @@ def _threshold_values(m, ds, x, y, names):
 
     params = fixed_parameters(ds)
     result = {}
-    for name in names:
-        of = m.thresholds[name]
+    for of in {m.thresholds[name] for name in names}:  # one solve per parameter
         along = y if of == x else x
-        point = dict(params)
-        point[along] = ds[along].values
-        point[of] = float(ds[of].values[0])
-        result[name] = solve(m, **point)[name]
+        solved = solve(m, **dict(params, **{along: ds[along].values, of: float(ds[of].values[0])}))
+        result.update({name: solved[name] for name in names if m.thresholds[name] == of})
     return result
 
 
