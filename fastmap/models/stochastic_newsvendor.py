@@ -160,8 +160,11 @@ def _inv_slope(dist, N, b, c, sigma, p, exists):
 
 @numba.njit(cache=True, error_model="numpy")
 def _shadow_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi):
-    """Root of Phi_B (block) or Phi_A (allow) on the proven bracket [lo, hi] (§8.2, §8.3)."""
-    tol = 1e-13 * max(1.0, hi)
+    """Root of Phi_B (block) or Phi_A (allow) on the proven bracket [lo, hi] (§8.2, §8.3).
+
+    Stops at a step of 1e-15 relative to the root, tighter than the spec's 1e-13 * t_hi: near
+    omega = 1, q_G = k (omega p2 - p1 - c_G) multiplies the price error by k ~ 1/(1 - omega).
+    """
     x = 0.5 * (lo + hi)
     for _ in range(300):
         p1, _e1 = largest_root(dist, N1, b1, c, s1, -x)
@@ -175,7 +178,7 @@ def _shadow_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi):
         else:
             f -= c_G
         x_next, lo, hi = newton_bisect_step(x, f, df, lo, hi)
-        if bracket_converged(x_next, x, lo, hi, tol):
+        if bracket_converged(x_next, x, lo, hi, 1e-15 * max(1.0, abs(x_next))):
             return x_next
         x = x_next
     return x
