@@ -24,6 +24,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 AXIS_HELP = ("Grid axis NAME=START:STOP:NUM (NUM evenly spaced values, NUM >= 1) or NAME=V1,V2,...; "
              "repeat for more axes (order = dimension order)")
 IMAGE_SUFFIXES = (".png", ".pdf", ".svg")
+TABLE_SUFFIXES = (".csv", ".md")
 
 
 def main() -> None:
@@ -158,12 +159,14 @@ def map_command(
 @app.command()
 @_one_line_errors
 def figure(
-    name: Optional[str] = typer.Argument(None, help="Figure name (see --list)"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Image file: FILE.png|.pdf|.svg"),
-    list_: bool = typer.Option(False, "--list", help="List the figures of the gallery"),
+    name: Optional[str] = typer.Argument(None, help="Figure or table name (see --list)"),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Figure: FILE.png|.pdf|.svg (default NAME.png); table: FILE.csv|.md "
+                            "(default: markdown on stdout)"),
+    list_: bool = typer.Option(False, "--list", help="List the figures and tables of the gallery"),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing file"),
 ) -> None:
-    """Reproduce a figure of a paper from the gallery."""
+    """Reproduce a figure or a table of a paper from the gallery."""
     from . import gallery, io
 
     if list_ or name is None:
@@ -171,15 +174,37 @@ def figure(
             typer.echo(f"{fig_name:34s} {(func.__doc__ or '').strip().splitlines()[0]}")
         return
     func = gallery.figure(name)
+    if out is not None:
+        if out.suffix.lower() not in IMAGE_SUFFIXES + TABLE_SUFFIXES:
+            raise FastmapError(f"unsupported output format {out.suffix or '(none)'!r}; allowed: "
+                               f"{', '.join(IMAGE_SUFFIXES)} (figures), {', '.join(TABLE_SUFFIXES)} "
+                               "(tables)")
+        io.check_writable(out, overwrite=overwrite)
+    started = time.perf_counter()
+    result = func()
+    if isinstance(result, gallery.Table):
+        _write_table(result, name, out)
+        return
     target = out if out is not None else Path(f"{name}.png")
     if target.suffix.lower() not in IMAGE_SUFFIXES:
-        raise FastmapError(f"unsupported image format {target.suffix or '(none)'!r}; allowed: "
-                           f"{', '.join(IMAGE_SUFFIXES)}")
+        _close(result)
+        raise FastmapError(f"{name} is a figure; allowed formats: {', '.join(IMAGE_SUFFIXES)}")
     io.check_writable(target, overwrite=overwrite)
-    started = time.perf_counter()
-    fig = func()
-    _atomic_savefig(fig, target)
+    _atomic_savefig(result, target)
     typer.echo(f"drew {target} in {time.perf_counter() - started:.1f} s")
+
+
+def _write_table(table, name: str, out: Optional[Path]) -> None:
+    if out is None:
+        typer.echo(table.to_markdown(), nl=False)
+        return
+    if out.suffix.lower() not in TABLE_SUFFIXES:
+        raise FastmapError(f"{name} is a table; allowed formats: {', '.join(TABLE_SUFFIXES)}")
+    from . import io
+
+    with io.atomic_target(out, overwrite=True) as temporary:
+        temporary.write_text(table.to_csv() if out.suffix.lower() == ".csv" else table.to_markdown())
+    typer.echo(f"wrote {out}")
 
 
 # --------------------------------------------------------------------------------------- parsing
@@ -234,15 +259,19 @@ def _save_plot(ds, var: str, path: Path) -> None:
 
 
 def _atomic_savefig(fig, path: Path) -> None:
-    import matplotlib.pyplot as plt
-
     temporary = path.with_name(f".{path.stem}.partial{path.suffix}")
     try:
         fig.savefig(temporary, dpi=200)
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)
-        plt.close(fig)
+        _close(fig)
+
+
+def _close(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
 
 
 def _print_shares(field) -> None:
