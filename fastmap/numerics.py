@@ -144,6 +144,13 @@ def foc_slope(dist, N, b, c, sigma, p):
 
 
 @njit(cache=True, error_model="numpy")
+def foc_and_slope(dist, N, b, c, sigma, p):
+    """``(h(p), h'(p))`` from one evaluation of the newsvendor terms."""
+    _, _, ell1, ell2 = newsvendor_terms(dist, sigma, c, p)
+    return N + b * c - 2.0 * b * p - ell1, -2.0 * b - ell2
+
+
+@njit(cache=True, error_model="numpy")
 def _argmax_foc(dist, N, b, c, sigma):
     """Where the concave ``h`` peaks on ``[c, inf)`` (the clamp of :func:`largest_root`)."""
     if sigma == 0.0:
@@ -213,7 +220,8 @@ def newton_bisect_step(x, f, df, lo, hi):
 
     Given ``f = f(x)`` and ``df = f'(x)``, shrinks the bracket and returns ``(x_next, lo, hi)``:
     the Newton step if it stays strictly inside the bracket, else the bracket's midpoint. An
-    exact zero returns ``(x, x, x)``.
+    exact zero, or a Newton step too small to change ``x``, returns ``(x, x, x)`` (without that
+    check, a step that rounds to ``x`` = the new bracket end would be replaced by a bisection).
     """
     if f > 0.0:
         lo = x
@@ -222,6 +230,8 @@ def newton_bisect_step(x, f, df, lo, hi):
     else:
         return x, x, x
     x_next = x - f / df if df < 0.0 else NAN
+    if x_next == x:
+        return x, x, x
     if not (lo < x_next < hi):
         x_next = 0.5 * (lo + hi)
     return x_next, lo, hi

@@ -149,3 +149,19 @@ def test_newton_bisect_step_solves_decreasing_functions():
     g = lambda x: math.tanh(1.0 - x)  # noqa: E731
     assert _solve_decreasing(g, lambda x: 1.0, -30.0, 40.0) == pytest.approx(1.0, abs=1e-12)
     assert nm.newton_bisect_step(1.0, 0.0, -1.0, 0.0, 2.0) == (1.0, 1.0, 1.0)
+
+
+def test_newton_step_below_one_ulp_ends_the_search():
+    # f(x) = -1e-13 at x = 557: the Newton step rounds to x, the new upper end of the bracket;
+    # that is convergence, not a reason to bisect the whole bracket again.
+    x = 557.2764071869165
+    assert nm.newton_bisect_step(x, -2.27e-13, -5.84, 467.0, 600.0) == (x, x, x)
+    assert nm.bracket_converged(x, x, x, x, 0.0)
+
+
+def test_foc_and_slope_is_foc_and_foc_slope():
+    for dist in (nm.UNIFORM, nm.NORMAL):
+        for p in (251.0, 300.0, 494.5, 900.0):
+            h, dh = nm.foc_and_slope(dist, 1500.0, 2.0, 250.0, 50.0, p)
+            assert h == nm.foc(dist, 1500.0, 2.0, 250.0, 50.0, p)
+            assert dh == nm.foc_slope(dist, 1500.0, 2.0, 250.0, 50.0, p)

@@ -19,7 +19,8 @@ import numba
 
 from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
 from ..modeldef import Model, Output, Parameter, categorical
-from ..numerics import (NORMAL, SQRT3, UNIFORM, bracket_converged, expected_min, foc, foc_slope,
+from ..numerics import (NORMAL, SQRT3, UNIFORM, bracket_converged, expected_min, foc, foc_and_slope,
+                        foc_slope,
                         largest_root, newsvendor_terms, newton_bisect_step, norm_cdf)
 
 PRICE = "currency/unit"
@@ -162,6 +163,7 @@ def _inv_slope(dist, N, b, c, sigma, p, exists):
 def _shadow_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi):
     """Root of Phi_B (block) or Phi_A (allow) on the proven bracket [lo, hi] (§8.2, §8.3).
 
+    The spec's recipe, used where market 2's price may be clamped (see :func:`_market1_root`).
     Stops at a step of 1e-15 relative to the root, tighter than the spec's 1e-13 * t_hi: near
     omega = 1, q_G = k (omega p2 - p1 - c_G) multiplies the price error by k ~ 1/(1 - omega).
     """
@@ -182,6 +184,60 @@ def _shadow_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi):
             return x_next
         x = x_next
     return x
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _market2_price(allow, p1, t, k, c, c_G, omega):
+    """Market 2's price on the block line ``omega p2 - p1 = c_G`` or, for allow, on
+    ``omega p2 - p1 = T^-1(t) = (t / k + c_G - c (1 - omega)) / 2``, at shadow value ``t``."""
+    gap = (t / k + c_G - c * (1.0 - omega)) / 2.0 if allow else c_G
+    return (p1 + gap) / omega
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _market1_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi):
+    """The root of Phi_B / Phi_A solved for market 1's price instead of the shadow value.
+
+    At the root p1 = P1(-t), i.e. t = -h1(p1), and market 2's price follows explicitly
+    (:func:`_market2_price`), so ``G(p1) = h2(p2(p1)) + omega h1(p1)`` needs no inner root solve
+    (the recipe in t solves two cubics, or two Newton loops for normal noise, per iteration).
+    G is strictly decreasing on the bracket [lo, hi] = [P1(-t_lo), P1(-t_hi)] as long as p2 stays
+    on h2's decreasing branch, which holds everywhere once it holds at ``lo`` (p2 rises with p1).
+    Returns p1, or NaN when it does not hold (P2 may be clamped there: use :func:`_shadow_root`).
+    """
+    h1, d1 = foc_and_slope(dist, N1, b1, c, s1, lo)
+    if foc_slope(dist, N2, b2, c, s2, _market2_price(allow, lo, -h1, k, c, c_G, omega)) >= 0.0:
+        return NAN
+    x = 0.5 * (lo + hi)
+    for _ in range(300):
+        h1, d1 = foc_and_slope(dist, N1, b1, c, s1, x)
+        h2, d2 = foc_and_slope(dist, N2, b2, c, s2, _market2_price(allow, x, -h1, k, c, c_G, omega))
+        dp2 = (1.0 - d1 / (2.0 * k)) / omega if allow else 1.0 / omega
+        x_next, lo, hi = newton_bisect_step(x, h2 + omega * h1, d2 * dp2 + omega * d1, lo, hi)
+        if bracket_converged(x_next, x, lo, hi, 1e-15 * x_next):
+            return x_next
+        x = x_next
+    return x
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _shadow_point(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t_lo, t_hi):
+    """Block (§8.2) or allow (§8.3) point: ``(t, p1, p2, P2_exists)`` for the shadow value t
+    (tau_B or t_A) on [t_lo, t_hi], p1 = P1(-t), and p2 on the block / allow line."""
+    p_lo = largest_root(dist, N1, b1, c, s1, -t_lo)[0]
+    p_hi = largest_root(dist, N1, b1, c, s1, -t_hi)[0]
+    p1 = _market1_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, p_lo, p_hi)
+    if p1 == p1:
+        t = -foc(dist, N1, b1, c, s1, p1)
+        return t, p1, _market2_price(allow, p1, t, k, c, c_G, omega), True
+    t = _shadow_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t_lo, t_hi)
+    p1 = largest_root(dist, N1, b1, c, s1, -t)[0]
+    if allow:
+        p2, exists = largest_root(dist, N2, b2, c, s2, omega * t)
+    else:
+        exists = largest_root(dist, N2, b2, c, s2, omega * t)[1]
+        p2 = (p1 + c_G) / omega
+    return t, p1, p2, exists
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -288,22 +344,20 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
         pi_T1 = pi_nogray
     else:
         tau_hi = -foc(dist, N1, b1, c, s1, omega * p2n - c_G)
-        tau_B = _shadow_root(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, 0.0, tau_hi)
+        tau_B, p1b, p2b, e2b = _shadow_point(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k,
+                                             0.0, tau_hi)
         mu = t0 - tau_B
-        p1b, e1b = largest_root(dist, N1, b1, c, s1, -tau_B)
-        p2e, e2b = largest_root(dist, N2, b2, c, s2, omega * tau_B)
-        p2b = (p1b + c_G) / omega
         q1b, pi1b = _market(dist, s1, c, p1b, N1 - b1 * p1b)
         q2b, pi2b = _market(dist, s2, c, p2b, N2 - b2 * p2b)
         blk_ok = e2b and N1 - b1 * p1b > 0.0 and q1b > 0.0 and N2 - b2 * p2b > 0.0 and q2b > 0.0
         if blk_ok:
             pi_blk = pi1b + pi2b
         # dmu/domega (§9.3), by implicit differentiation of Phi_B; P' = 1/h' (0 where clamped)
-        dP1 = _inv_slope(dist, N1, b1, c, s1, p1b, e1b)
-        dP2 = _inv_slope(dist, N2, b2, c, s2, p2e, e2b)
+        dP1 = _inv_slope(dist, N1, b1, c, s1, p1b, True)
+        dP2 = _inv_slope(dist, N2, b2, c, s2, p2b, e2b)
         dt0 = (-b2 * (c * omega * (1.0 - omega) + (c_G + c * (1.0 - omega)) * (1.0 - 2.0 * omega))
                / (2.0 * omega * omega * (1.0 - omega) * (1.0 - omega)))
-        dtau = -(p2e + omega * tau_B * dP2) / (omega * omega * dP2 + dP1)
+        dtau = -(p2b + omega * tau_B * dP2) / (omega * omega * dP2 + dP1)
         dmu = dt0 - dtau
         if mu >= 0.0:
             theorem1 = 2
@@ -311,9 +365,8 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
         else:
             theorem1 = 3
             t_hi = k * (2.0 * s_n - c_G + c * (1.0 - omega))
-            t_A = _shadow_root(True, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t0, t_hi)
-            p1a, _ = largest_root(dist, N1, b1, c, s1, -t_A)
-            p2a, e2a = largest_root(dist, N2, b2, c, s2, omega * t_A)
+            t_A, p1a, p2a, e2a = _shadow_point(True, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k,
+                                               t0, t_hi)
             qGa = k * (omega * p2a - p1a - c_G)
             pGa = (omega * p2a + p1a + c_G) / 2.0
             piGa = (pGa - p1a - c_G) * qGa
