@@ -9,20 +9,22 @@ from fastmap.numerics import foc, foc_and_slope, foc_slope, largest_root
 
 
 def _bracket(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2):
-    """(k, t_lo, t_hi) of the block or allow root, or None where Theorem 1 does not reach it."""
+    """(k, t_lo, t_hi, p_lo, p_hi) of the block or allow root (brackets of the shadow value and of
+    market 1's price), or None where Theorem 1 does not reach it."""
     p1n, e1 = largest_root(dist, N1, b1, c, s1, 0.0)
     p2n, e2 = largest_root(dist, N2, b2, c, s2, 0.0)
     if not (e1 and e2) or omega * p2n - p1n <= c_G:
         return None
     k = b2 / (2.0 * omega * (1.0 - omega))
     t0 = k * (c_G + c * (1.0 - omega))
+    tau_hi = -foc(dist, N1, b1, c, s1, omega * p2n - c_G)
     if not allow:
-        return k, 0.0, -foc(dist, N1, b1, c, s1, omega * p2n - c_G)
-    tau_B = nv._shadow_root(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, 0.0,
-                            -foc(dist, N1, b1, c, s1, omega * p2n - c_G))
+        return k, 0.0, tau_hi, p1n, omega * p2n - c_G
+    tau_B = nv._shadow_root(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, 0.0, tau_hi)
     if tau_B <= t0:
         return None
-    return k, t0, k * (2.0 * (omega * p2n - p1n) - c_G + c * (1.0 - omega))
+    return (k, t0, k * (2.0 * (omega * p2n - p1n) - c_G + c * (1.0 - omega)),
+            largest_root(dist, N1, b1, c, s1, -t0)[0], largest_root(dist, N1, b1, c, s1, -tau_B)[0])
 
 
 def _points(n, seed):
@@ -40,9 +42,9 @@ def test_market1_root_agrees_with_the_shadow_value_recipe(allow):
         bracket = _bracket(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2)
         if bracket is None or N1 - b1 * c - 1.8 * s1 <= 0 or N2 - b2 * c - 1.8 * s2 <= 0:
             continue
-        k, t_lo, t_hi = bracket
+        k, t_lo, t_hi, p_lo, p_hi = bracket
         t, p1, p2, exists = nv._shadow_point(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k,
-                                             t_lo, t_hi)
+                                             t_lo, t_hi, p_lo, p_hi)
         t_ref = nv._shadow_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t_lo, t_hi)
         p2_ref, exists_ref = largest_root(dist, N2, b2, c, s2, omega * t_ref)
         assert t == pytest.approx(t_ref, rel=1e-12, abs=1e-9 * (1.0 + t_hi))
@@ -59,9 +61,10 @@ def test_clamped_market2_falls_back_to_the_recipe():
     # random search), so P2 may be clamped along the bracket.
     dist, N1, N2, b1, b2, c, c_G, omega, s1, s2 = 0, 1500.0, 1280.0, 5.55, 0.134, 247.7, 8.3, 0.8726, 1.0, 146.0
     p1n = largest_root(dist, N1, b1, c, s1, 0.0)[0]
-    k, t_lo, t_hi = _bracket(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2)
+    k, t_lo, t_hi, p_lo, p_hi = _bracket(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2)
     assert foc_slope(dist, N2, b2, c, s2, (p1n + c_G) / omega) >= 0.0  # the fallback's condition
-    t, p1, p2, _ = nv._shadow_point(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t_lo, t_hi)
+    t, p1, p2, _ = nv._shadow_point(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t_lo, t_hi,
+                                    p_lo, p_hi)
     assert t == nv._shadow_root(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t_lo, t_hi)
     assert omega * p2 - p1 == pytest.approx(c_G, abs=1e-9)
     assert foc_and_slope(dist, N1, b1, c, s1, p1)[0] == pytest.approx(-t, abs=1e-9)

@@ -221,11 +221,13 @@ def _market1_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi)
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _shadow_point(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t_lo, t_hi):
+def _shadow_point(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t_lo, t_hi, p_lo, p_hi):
     """Block (§8.2) or allow (§8.3) point: ``(t, p1, p2, P2_exists)`` for the shadow value t
-    (tau_B or t_A) on [t_lo, t_hi], p1 = P1(-t), and p2 on the block / allow line."""
-    p_lo = largest_root(dist, N1, b1, c, s1, -t_lo)[0]
-    p_hi = largest_root(dist, N1, b1, c, s1, -t_hi)[0]
+    (tau_B or t_A) on [t_lo, t_hi], p1 = P1(-t) on [p_lo, p_hi], and p2 on the block / allow line.
+
+    Block: t in [0, tau_hi] <=> p1 in [p1_nogray, omega p2_nogray - c_G] (tau_hi is -h1 there).
+    Allow: t_A lies in (t0, tau_B), since Phi_A(tau_B) = mu / (2 k) < 0, so p1 in [P1(-t0), p1_blk].
+    """
     p1 = _market1_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, p_lo, p_hi)
     if p1 == p1:
         t = -foc(dist, N1, b1, c, s1, p1)
@@ -345,7 +347,7 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
     else:
         tau_hi = -foc(dist, N1, b1, c, s1, omega * p2n - c_G)
         tau_B, p1b, p2b, e2b = _shadow_point(False, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k,
-                                             0.0, tau_hi)
+                                             0.0, tau_hi, p1n, omega * p2n - c_G)
         mu = t0 - tau_B
         q1b, pi1b = _market(dist, s1, c, p1b, N1 - b1 * p1b)
         q2b, pi2b = _market(dist, s2, c, p2b, N2 - b2 * p2b)
@@ -366,7 +368,7 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
             theorem1 = 3
             t_hi = k * (2.0 * s_n - c_G + c * (1.0 - omega))
             t_A, p1a, p2a, e2a = _shadow_point(True, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k,
-                                               t0, t_hi)
+                                               t0, t_hi, largest_root(dist, N1, b1, c, s1, -t0)[0], p1b)
             qGa = k * (omega * p2a - p1a - c_G)
             pGa = (omega * p2a + p1a + c_G) / 2.0
             piGa = (pGa - p1a - c_G) * qGa
