@@ -42,8 +42,8 @@ def _one_line_errors(command):
         except FastmapError as err:
             typer.echo(f"error: {err}", err=True)
             raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted; no output was left behind", err=True)
+        except KeyboardInterrupt as err:
+            typer.echo(str(err) or "interrupted; no output was left behind", err=True)
             raise typer.Exit(130) from None
 
     return wrapper
@@ -103,16 +103,22 @@ def map_command(
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the phase diagram: FILE.png|.pdf|.svg"),
     var: Optional[str] = typer.Option(None, "--var", help="Categorical output to draw (default: "
                                       "the first kept categorical output)"),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out/--plot file"),
-    scheduler: str = typer.Option("threads", "--scheduler",
-                                  help="dask scheduler: threads, processes or synchronous"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out/--plot "
+                                   "file (and discard an interrupted map)"),
+    resume: bool = typer.Option(False, "--resume", help="Finish an interrupted Zarr map (same "
+                                "command): only the chunks not yet written are computed"),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Where chunks are computed: threads (default), processes, "
+                                  "synchronous, or a dask.distributed scheduler address tcp://HOST:PORT"),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Start a local dask.distributed "
+                                          "cluster of N worker processes for this map"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar"),
 ) -> None:
     """Compute a map over a grid of parameters and write it (Zarr/NetCDF) and/or draw it."""
     from . import io
     from .engine import sweep
-    from .progress import progress_bar
     from .registry import model
+    from .schedulers import check_scheduler
 
     started = time.perf_counter()
     m = model(name)
@@ -125,8 +131,9 @@ def map_command(
     for text in set_:
         key, value = _split_assignment(text, "--set", "NAME=VALUE")
         _add_param(params, key, _parse_float(key, value), "--set")
-    if scheduler not in ("threads", "processes", "synchronous"):
-        raise FastmapError(f"unknown scheduler {scheduler!r}; allowed: threads, processes, synchronous")
+    check_scheduler(scheduler, workers)
+    if resume and (out is None or io.output_format(out) != "zarr"):
+        raise FastmapError("--resume finishes an interrupted Zarr map; give --out FILE.zarr")
     n_axes = sum(isinstance(v, np.ndarray) for v in params.values())
     if plot is not None:
         if plot.suffix.lower() not in IMAGE_SUFFIXES:
@@ -142,9 +149,9 @@ def map_command(
     if plot is not None and plot_var not in kept:
         raise FastmapError(f"--var {plot_var!r} is not among the kept outputs: {', '.join(kept)}")
     cells = math.prod(v.size for v in params.values() if isinstance(v, np.ndarray))
-    with progress_bar(f"{m.name} {cells:,} cells", enabled=not quiet):
-        written = sweep(m, chunks=chunks if chunks is not None else "auto", outputs=output or None,
-                        scheduler=scheduler, out=out, overwrite=overwrite, **params)
+    written = sweep(m, chunks=chunks if chunks is not None else "auto", outputs=output or None,
+                    scheduler=scheduler or ("threads" if workers is None else None), workers=workers,
+                    out=out, overwrite=overwrite, resume=resume, progress=not quiet, **params)
     computed = time.perf_counter() - started
     if out is not None:
         typer.echo(f"wrote {out} ({cells:,} cells, {len(kept)} outputs) in {computed:.1f} s "

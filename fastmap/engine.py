@@ -4,11 +4,14 @@ Both reduce to one call of the model's compiled driver per chunk: every paramete
 column that is either fixed (one value) or tied to one grid dimension (see :mod:`fastmap.loops`),
 so a grid is never materialised parameter by parameter. ``sweep`` without ``chunks`` computes in
 memory with numba's threads; with ``chunks`` it returns a dask-backed Dataset with one task per
-chunk, in which the driver runs on one numba thread so that dask owns the parallelism.
+chunk, in which the driver runs on one numba thread so that dask owns the parallelism. Maps
+written to Zarr are streamed chunk by chunk (:mod:`fastmap.stream`) on a local scheduler or a
+``dask.distributed`` cluster (:mod:`fastmap.schedulers`).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import threading
@@ -20,10 +23,12 @@ import numba
 import numpy as np
 import xarray as xr
 
-from . import io
+from . import io, stream
 from .errors import FastmapError
 from .modeldef import Model
+from .progress import progress_bar
 from .registry import model as get_model
+from .schedulers import check_scheduler, distributed_client, open_scheduler
 
 #: Memory a dask chunk's stacked outputs aim at when ``chunks="auto"``.
 AUTO_CHUNK_BYTES = 64 * 2**20
@@ -50,21 +55,24 @@ def solve(name: str | Model, **params) -> dict[str, np.ndarray]:
     return {name: values.reshape(shape) for name, values in select.arrays(floats, codes).items()}
 
 
-def sweep(name: str | Model, *, chunks=None, scheduler=None, outputs: Sequence[str] | None = None,
-          out=None, overwrite: bool = False, **params) -> xr.Dataset:
+def sweep(name: str | Model, *, chunks=None, scheduler=None, workers: int | None = None,
+          outputs: Sequence[str] | None = None, out=None, overwrite: bool = False,
+          resume: bool = False, progress: bool = False, **params) -> xr.Dataset:
     """Evaluate ``name`` on the outer product of the 1-D array parameters.
 
     Each 1-D array becomes a grid axis (in the order given); scalars are held fixed; missing
     parameters take their defaults. ``outputs`` keeps only the named outputs. ``chunks`` (an
     int, a tuple, a ``{axis: size}`` dict or ``"auto"``) returns a lazy dask-backed Dataset;
-    ``scheduler`` (``"threads"``, ``"processes"``, ``"synchronous"`` or a
-    ``dask.distributed.Client``) computes it with that scheduler. Without either, the grid is
-    computed in memory.
+    ``scheduler`` (``"threads"``, ``"processes"``, ``"synchronous"``, a ``dask.distributed``
+    scheduler address or ``Client``) computes it there, and ``workers=N`` on a ``LocalCluster`` of
+    N worker processes started for the map. Without any of these, the grid is computed in memory.
 
-    ``out`` (``FILE.zarr`` or ``FILE.nc``) writes the map there instead, chunk by chunk, and
-    returns the Dataset opened lazily from the file. A Zarr map is computed by one task per chunk
-    that writes its own region of every variable, so memory stays bounded by the chunks in flight.
-    The file appears only when complete; an existing one is replaced only with ``overwrite``.
+    ``out`` (``FILE.zarr`` or ``FILE.nc``) writes the map there instead and returns the Dataset
+    opened lazily from the file. A Zarr map is streamed: one task per chunk computes it and writes
+    its region of every variable, so memory stays bounded by the chunks in flight, and an
+    interrupted map continues with ``resume=True`` (see :mod:`fastmap.stream`). The file appears
+    only when complete; an existing one is replaced only with ``overwrite``. ``progress`` shows a
+    progress bar on stderr.
     """
     m = get_model(name)
     slots = _slots(m, params, finite=True)
@@ -76,21 +84,27 @@ def sweep(name: str | Model, *, chunks=None, scheduler=None, outputs: Sequence[s
         if a.ndim == 1 and a.size == 0:
             raise FastmapError(f"axis {p.name!r} is empty; an axis needs at least one value")
     select = _Selection.of(m, outputs)
+    check_scheduler(scheduler, workers)
+    if resume and out is None:
+        raise FastmapError("resume continues a map written to a file; give out=FILE.zarr")
     shape = tuple(slots[m.parameter_names.index(a)].size for a in axes)
     columns = [a.reshape(-1) for a in slots]
     axis_of = [axes.index(p.name) if p.name in axes else -1 for p in m.parameters]
     if out is not None:
-        return _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, out,
-                              overwrite)
-    if chunks is None and scheduler is None:
+        return _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, workers,
+                              out, overwrite, resume, progress)
+    if chunks is None and scheduler is None and workers is None:
         floats, codes = _evaluate(m, columns, axis_of, shape, select)
-    else:
-        blocks = _normalize_chunks(chunks, shape, axes, select)
-        floats, codes = _dask_arrays(m, columns, axis_of, blocks, select)
+        return _dataset(m, select.arrays(floats, codes), axes, columns, axis_of)
+    blocks = _normalize_chunks(chunks, shape, axes, select)
+    floats, codes = _dask_arrays(m, columns, axis_of, blocks, select)
     ds = _dataset(m, select.arrays(floats, codes), axes, columns, axis_of)
-    if scheduler is not None:
-        ds = ds.compute(scheduler=scheduler)
-    return ds
+    if scheduler is None and workers is None:
+        return ds
+    with open_scheduler(scheduler, workers) as where:
+        with progress_bar(f"{m.name} {math.prod(shape):,} cells",
+                          enabled=progress and distributed_client(where) is None):
+            return ds.compute(scheduler=where)
 
 
 def fixed_parameters(ds: xr.Dataset) -> dict[str, float]:
@@ -226,11 +240,9 @@ def _dask_arrays(m: Model, columns, axis_of, blocks, select: _Selection):
     import operator
 
     import dask.array as da
-    from dask.base import tokenize
     from dask.highlevelgraph import HighLevelGraph
 
-    token = tokenize(m.name, [c.tobytes() for c in columns], axis_of, blocks, select.names)
-    name = f"fastmap-{m.name}-{token}"
+    name = f"fastmap-{m.name}-{_request_token(m, columns, axis_of, blocks, select)}"
     tasks = {}
     for index, block_columns, block_shape, _ in _blocks(columns, axis_of, blocks):
         tasks[(name,) + index] = (_block_task, m.name, block_columns, axis_of, block_shape, select)
@@ -244,7 +256,18 @@ def _dask_arrays(m: Model, columns, axis_of, blocks, select: _Selection):
     return arrays
 
 
-def _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, out, overwrite):
+def _request_token(m: Model, columns, axis_of, blocks, select: _Selection) -> str:
+    """Identifies a chunked map: model, fastmap version, parameter values, chunks, outputs."""
+    from dask.base import tokenize
+
+    from . import __version__
+
+    return tokenize(m.name, __version__, [c.tobytes() for c in columns], axis_of, blocks,
+                    select.names)
+
+
+def _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, workers, out,
+                   overwrite, resume, progress):
     import dask
 
     fmt = io.output_format(out)
@@ -252,17 +275,23 @@ def _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, 
     lazy = _dataset(m, select.arrays(*_dask_arrays(m, columns, axis_of, blocks, select)), axes,
                     columns, axis_of)
     if fmt == "netcdf":
+        if resume:
+            raise FastmapError("resume needs a Zarr store (FILE.zarr); a NetCDF file is written in "
+                               "one go")
+        if workers is not None or scheduler not in (None, "threads", "synchronous"):
+            raise FastmapError("NetCDF is written by this process (scheduler threads or "
+                               "synchronous); write FILE.zarr to compute on processes or a cluster")
         with dask.config.set(scheduler=scheduler) if scheduler is not None else nullcontext():
-            io.write(lazy, out, overwrite=overwrite)
+            with progress_bar(f"{m.name} {math.prod(shape):,} cells", enabled=progress):
+                io.write(lazy, out, overwrite=overwrite)
         return io.open_map(out)
-    with io.atomic_target(out, overwrite=overwrite) as temporary:
-        io.write_zarr_metadata(lazy, temporary)
-        tasks = [
-            dask.delayed(_block_to_zarr, pure=True)(
-                m.name, str(temporary), block_columns, axis_of, block_shape, select, region)
-            for _, block_columns, block_shape, region in _blocks(columns, axis_of, blocks)
-        ]
-        dask.compute(*tasks, scheduler=scheduler)
+    jobs = [(index, functools.partial(_block_to_zarr, m.name, block_columns, axis_of, block_shape,
+                                      select, region))
+            for index, block_columns, block_shape, region in _blocks(columns, axis_of, blocks)]
+    fingerprint = _request_token(m, columns, axis_of, blocks, select)
+    with open_scheduler(scheduler, workers) as where:
+        stream.write_zarr_map(lazy, jobs, tuple(len(b) for b in blocks), fingerprint, out,
+                              overwrite=overwrite, resume=resume, scheduler=where, progress=progress)
     return io.open_map(out)
 
 
@@ -275,7 +304,7 @@ def _blocks(columns, axis_of, blocks):
         yield index, block_columns, tuple(r.stop - r.start for r in region), region
 
 
-def _block_to_zarr(model_name, path, columns, axis_of, shape, select, region):
+def _block_to_zarr(model_name, columns, axis_of, shape, select, region, path):
     """Compute one chunk and write its region of every variable into the Zarr store at ``path``."""
     import zarr
 

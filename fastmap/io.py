@@ -51,7 +51,7 @@ def atomic_target(path: str | os.PathLike, *, overwrite: bool = False):
     temporary = target.with_name(f".{target.name}.partial-{uuid.uuid4().hex[:8]}")
     try:
         yield temporary
-        _replace(temporary, target)
+        move_into_place(temporary, target)
     except BaseException:
         _remove(temporary)
         # Worker threads still finishing a chunk may write into it again; remove it once more at
@@ -89,7 +89,7 @@ def open_map(path: str | os.PathLike) -> xr.Dataset:
     return xr.open_dataset(path, engine="h5netcdf", chunks={})
 
 
-def _replace(source: Path, target: Path) -> None:
+def move_into_place(source: Path, target: Path) -> None:
     """Move ``source`` to ``target``, replacing a previous file or store."""
     if target.is_dir() and not target.is_symlink():
         trash = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")

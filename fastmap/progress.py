@@ -1,4 +1,4 @@
-"""A rich progress bar for dask computations on the local schedulers."""
+"""Rich progress bars for dask computations: local schedulers (callbacks) and distributed futures."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ from dask.callbacks import Callback
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
+
+
+def _bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=False)
 
 
 class _RichCallback(Callback):
@@ -33,9 +39,21 @@ def progress_bar(description: str, *, enabled: bool = True):
     if not enabled:
         yield
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+    with _bar() as progress:
         with _RichCallback(progress, description):
             yield
 
+
+def track_futures(futures, description: str, *, enabled: bool = True) -> None:
+    """Wait for ``dask.distributed`` futures, with a progress bar; re-raise the first error."""
+    from distributed import as_completed
+
+    if not enabled:
+        for future in as_completed(futures):
+            future.result()
+        return
+    with _bar() as progress:
+        task = progress.add_task(description, total=len(futures))
+        for future in as_completed(futures):
+            future.result()
+            progress.advance(task)

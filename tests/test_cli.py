@@ -84,6 +84,18 @@ def test_map_netcdf_with_value_list_axis(tmp_path):
     (["map", "import_tax_channels", "--axis", "t=0:1:3", "--plot", "{tmp}/a.png"],
      "--plot needs exactly 2 axes"),
     (["map", "import_tax_channels", "--axis", "t=0:1:3"], "nothing to do"),
+    (["map", "import_tax_channels", "--axis", "t=0:1:3", "--scheduler", "gpu", "--out", "{tmp}/a.zarr"],
+     "unknown scheduler 'gpu'; allowed: threads, processes, synchronous or a dask.distributed"),
+    (["map", "import_tax_channels", "--axis", "t=0:1:3", "--workers", "0", "--out", "{tmp}/a.zarr"],
+     "workers must be a positive integer"),
+    (["map", "import_tax_channels", "--axis", "t=0:1:3", "--workers", "2", "--scheduler", "threads",
+      "--out", "{tmp}/a.zarr"], "cannot be combined with scheduler='threads'"),
+    (["map", "import_tax_channels", "--axis", "t=0:1:3", "--resume", "--out", "{tmp}/a.nc"],
+     "--resume finishes an interrupted Zarr map"),
+    (["map", "import_tax_channels", "--axis", "t=0:1:3", "--scheduler", "processes", "--out", "{tmp}/a.nc"],
+     "NetCDF is written by this process"),
+    (["map", "import_tax_channels", "--axis", "t=0:1:3", "--scheduler", "tcp://127.0.0.1:9",
+      "--out", "{tmp}/a.zarr"], "cannot connect to the dask scheduler at 'tcp://127.0.0.1:9'"),
     (["describe", "nope"], "unknown model 'nope'"),
     (["figure", "nope"], "unknown figure 'nope'"),
 ])
@@ -104,8 +116,8 @@ def test_existing_output_needs_overwrite(tmp_path):
     assert run(*args, "--overwrite").returncode == 0
 
 
-def test_ctrl_c_leaves_no_partial_output(tmp_path):
-    target = tmp_path / "big.zarr"
+def test_ctrl_c_leaves_no_partial_netcdf(tmp_path):
+    target = tmp_path / "big.nc"
     process = subprocess.Popen(
         [sys.executable, "-m", "fastmap", "map", "import_tax_channels", "--axis", "delta=0.01:0.99:3000",
          "--axis", "t=0:1:3000", "--chunks", "100", "--out", str(target)],
@@ -113,9 +125,9 @@ def test_ctrl_c_leaves_no_partial_output(tmp_path):
         # a shell's background jobs ignore SIGINT, and the child would inherit that
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
-    while time.time() < deadline and not any(p.name.startswith(".big.zarr.partial") for p in tmp_path.iterdir()):
+    while time.time() < deadline and not any(p.name.startswith(".big.nc.partial") for p in tmp_path.iterdir()):
         time.sleep(0.05)
-    assert any(p.name.startswith(".big.zarr.partial") for p in tmp_path.iterdir()), "never started writing"
+    assert any(p.name.startswith(".big.nc.partial") for p in tmp_path.iterdir()), "never started writing"
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
