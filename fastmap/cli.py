@@ -98,7 +98,7 @@ def map_command(
     output: list[str] = typer.Option([], "--output", "-o",
                                      help="Keep only this output (repeatable; default: all)"),
     chunks: Optional[int] = typer.Option(None, "--chunks", help="Chunk side in cells along every "
-                                         "axis (default: automatic, about 64 MiB per chunk)"),
+                                         "axis (default: automatic, at most 64 MiB and 4 Mi cells per chunk)"),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the map: FILE.zarr (Zarr v3) or FILE.nc"),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the phase diagram: FILE.png|.pdf|.svg"),
     var: Optional[str] = typer.Option(None, "--var", help="Categorical output to draw (default: "

@@ -30,8 +30,11 @@ from .progress import progress_bar
 from .registry import model as get_model
 from .schedulers import check_scheduler, distributed_client, open_scheduler
 
-#: Memory a dask chunk's stacked outputs aim at when ``chunks="auto"``.
+#: Memory a dask chunk's stacked outputs aim at when ``chunks="auto"``...
 AUTO_CHUNK_BYTES = 64 * 2**20
+#: ... and the most cells it holds: with few outputs, chunks of 64 MiB would be too few to keep
+#: every worker busy (a 8192^2 regime map would be one task); 2^22 cells is ~0.1-0.5 s of kernel.
+AUTO_CHUNK_CELLS = 2**22
 
 
 def solve(name: str | Model, **params) -> dict[str, np.ndarray]:
@@ -230,7 +233,8 @@ def _normalize_chunks(chunks, shape, axes, select: _Selection):
             raise FastmapError(f"chunk sizes must be positive integers, -1 or 'auto', got {chunks!r}")
     try:
         return da.core.normalize_chunks(chunks, shape, dtype=np.float64,
-                                        limit=max(8 * AUTO_CHUNK_BYTES // select.bytes_per_cell, 8))
+                                        limit=8 * max(min(AUTO_CHUNK_BYTES // select.bytes_per_cell,
+                                                          AUTO_CHUNK_CELLS), 1))
     except (ValueError, TypeError) as err:
         raise FastmapError(f"invalid chunks {chunks!r} for grid shape {shape}: {err}") from None
 
