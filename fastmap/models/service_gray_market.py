@@ -1,0 +1,547 @@
+"""Price and service against a parallel importer (Iravani, Dasu, Ahmadi 2016).
+
+A manufacturer sells in market 1 (low price) and market 2 (high price), each with a price and a
+demand-enhancing service level; a parallel importer buys in market 1 and resells in market 2 with
+his own service, consumers valuing the gray good at ``delta`` times the authorized one. Spec:
+``shared/models/service_gray_market.md`` (section numbers below refer to it).
+
+Three chains are solved at every point: centralized (no suffix), Model R (a retailer sets price and
+service in market 2, ``_R``) and Model M (the retailer sets the price, the manufacturer the service,
+``_M``); plus the price-only benchmark (12) (``_po``) and uniform pricing (``_u``). Everything is
+closed form: every chain is a piecewise quadratic problem in the market-1 margin ``m1 = p1 - c`` and
+the authorized market-2 sales ``D`` (section 7), separable on the importer side, so a fixed list of
+candidates (ideal, block, allow, and the closed-market-1 corners) is evaluated and the most profitable
+taken, in code order, a candidate replacing the best only if larger by more than 1e-9 relative
+(section 11).
+"""
+
+import math
+from collections import namedtuple
+
+import numba
+
+from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
+from ..modeldef import Model, Output, Parameter, categorical
+
+PRICE = "money/unit"
+MONEY = "money"
+UNITS = "unit"
+SERVICE = "service unit"
+
+PARAMETERS = (
+    Parameter("N1", 10000.0, "market base of market 1", UNITS, (0.0, None), "N1 > b1 c"),
+    Parameter("N2", 10000.0, "market base of market 2", UNITS, (0.0, None), "N2 > b2 c"),
+    Parameter("b1", 24.0, "price responsiveness of market 1", "unit^2/money", (0.0, None), "b1 > 0"),
+    Parameter("b2", 10.0, "price responsiveness of market 2", "unit^2/money", (0.0, None), "b2 > 0"),
+    Parameter("c", 100.0, "manufacturer's unit cost", PRICE, (0.0, None), "c >= 0"),
+    Parameter("c_G", 5.0, "importer's transfer cost per unit", PRICE, (0.0, None), "c_G >= 0"),
+    Parameter("theta1", 3.0, "demand responsiveness to the manufacturer's service in market 1",
+              "unit/service unit", (0.0, None), "0 <= theta1 < sqrt(2 lambda1 b1)"),
+    Parameter("theta2", 4.0, "demand responsiveness to the authorized service in market 2",
+              "unit/service unit", (0.0, None), "0 <= theta2 < sqrt(2 lambda2 b2)"),
+    Parameter("lambda1", 12.0, "service cost coefficient in market 1 (manufacturer)",
+              "money/service unit^2", (0.0, None), "lambda1 > 0"),
+    Parameter("lambda2", 24.0, "service cost coefficient in market 2 (manufacturer)",
+              "money/service unit^2", (0.0, None), "lambda2 > 0"),
+    Parameter("theta_G", 3.0, "demand responsiveness to the importer's service",
+              "unit/service unit", (0.0, None), "theta_G >= 0"),
+    Parameter("lambda_G", 36.0, "importer's service cost coefficient", "money/service unit^2",
+              (0.0, None), "lambda_G > 0"),
+    Parameter("delta", 0.7, "consumers' relative valuation of the gray good", "1", (0.0, 1.0),
+              "0 < delta < delta_max = 2 lambda_G b2/(2 lambda_G b2 + theta_G^2)"),
+    # No default: when not given it equals lambda2 (the paper's Model R), as a NaN slot.
+    Parameter("lambda_r", None, "retailer's service cost coefficient (Model R; = lambda2 if not given)",
+              "money/service unit^2", (0.0, None), "lambda_r > 0, theta2^2 < 2 lambda_r b2"),
+)
+
+REGIME_LABELS = {0: "invalid", 1: "ideal", 2: "block", 3: "allow", 4: "close_market1",
+                 5: "close_market1_block", 6: "close_market1_allow"}
+REGIME_COLORS = {0: "#ffffff", 1: "#f7eaa4", 2: "#7fb0dd", 3: "#e0584b", 4: "#6dbd6a",
+                 5: "#2e6f9e", 6: "#8e3b8e"}
+REASON_LABELS = {0: "ok", 1: "domain", 2: "assumption1", 3: "importer_soc", 4: "price_direction",
+                 5: "retailer_soc", 6: "demand_above_N"}
+BOOL_LABELS = {0: "false", 1: "true"}
+UNIFORM_LABELS = {0: "invalid", 1: "both_markets", 2: "market1_only", 3: "market2_only"}
+CHAINS = (("", "centralized chain"), ("_R", "Model R (retailer sets p2 and s2)"),
+          ("_M", "Model M (retailer sets p2, manufacturer s2)"))
+
+
+def _chain_outputs(suffix: str, chain: str) -> tuple[Output, ...]:
+    """The per-chain block of outputs (spec section 12), in the kernel's slot order."""
+    outs = (
+        categorical("regime" + suffix, f"equilibrium regime, {chain} (0 where footnote 2 fails)",
+                    REGIME_LABELS, REGIME_COLORS),
+        categorical("regime_lin" + suffix, f"regime of the linear-demand solution, {chain}",
+                    REGIME_LABELS, REGIME_COLORS),
+        categorical("invalid_reason" + suffix, f"why the point is invalid, {chain}", REASON_LABELS),
+        categorical("demand_ok" + suffix, f"footnote 2 (demand <= N) holds, {chain}", BOOL_LABELS),
+        Output("p1" + suffix, f"market-1 price (importer's purchase price), {chain}", PRICE),
+        Output("s1" + suffix, f"market-1 service, {chain}", SERVICE),
+        Output("d1" + suffix, f"market-1 consumer sales, {chain}", UNITS),
+        Output("p2" + suffix, f"market-2 retail price, {chain}", PRICE),
+        Output("s2" + suffix, f"market-2 authorized service, {chain}", SERVICE),
+        Output("d2" + suffix, f"market-2 authorized sales, {chain}", UNITS),
+        Output("q_G" + suffix, f"parallel imports, {chain}", UNITS),
+        Output("p_G" + suffix, f"importer's price, {chain}", PRICE),
+        Output("s_G" + suffix, f"importer's service, {chain}", SERVICE),
+        Output("pi_m" + suffix, f"manufacturer's profit, {chain}", MONEY),
+        Output("pi_G" + suffix, f"importer's profit, {chain}", MONEY),
+    )
+    if suffix:
+        outs += (Output("omega" + suffix, f"wholesale price, {chain}", PRICE),
+                 Output("pi_r" + suffix, f"retailer's profit, {chain}", MONEY))
+    return outs
+
+
+CHAIN_OUTPUTS = tuple(o for suffix, chain in CHAINS for o in _chain_outputs(suffix, chain))
+BENCHMARKS = (
+    Output("pi_ideal", "centralized ideal candidate profit (NaN if infeasible)", MONEY),
+    Output("pi_block", "centralized block candidate profit (NaN if m1PI <= -c)", MONEY),
+    Output("pi_allow", "centralized allow candidate profit (NaN if infeasible)", MONEY),
+    Output("pi_close1", "centralized close-market-1 candidate profit", MONEY),
+    Output("pi_n", "no-importer (ideal) profit, eq. (2)", MONEY),
+    categorical("regime_po", "price-only benchmark (12) regime", REGIME_LABELS, REGIME_COLORS),
+    Output("pi_po", "price-only benchmark profit", MONEY),
+    Output("p1_po", "price-only benchmark market-1 price", PRICE),
+    Output("p2_po", "price-only benchmark market-2 price", PRICE),
+    Output("q_G_po", "price-only benchmark parallel imports", UNITS),
+    categorical("regime_u", "uniform pricing: markets served", UNIFORM_LABELS,
+                {0: "#ffffff", 1: "#a0a0a0", 2: "#6dbd6a", 3: "#7fb0dd"}),
+    Output("p_u", "uniform price", PRICE),
+    Output("s1_u", "uniform pricing: market-1 service", SERVICE),
+    Output("s2_u", "uniform pricing: market-2 service", SERVICE),
+    Output("d1_u", "uniform pricing: market-1 sales", UNITS),
+    Output("d2_u", "uniform pricing: market-2 sales", UNITS),
+    Output("pi_u", "uniform pricing profit", MONEY),
+    categorical("demand_ok_u", "footnote 2 holds under uniform pricing", BOOL_LABELS),
+)
+RATIOS = (
+    Output("ratio_service", "value of service: pi_m / pi_po (Fig. 2)"),
+    Output("ratio_uniform", "strategic vs uniform pricing: pi_m / pi_u (Fig. 4)"),
+    Output("ratio_pi_m_RM", "manufacturer's profit, Model R / Model M (Prop. 7)"),
+    Output("ratio_pi_r_RM", "retailer's profit, Model R / Model M (Prop. 7)"),
+    Output("ratio_s2_RC", "market-2 service, Model R / centralized (Prop. 5)"),
+    Output("ratio_s2_MC", "market-2 service, Model M / centralized (Prop. 5)"),
+)
+THRESHOLDS = (
+    Output("rho1", "rho1 = (2 - delta) lambda_G b2 - delta theta_G^2", "money/service unit^2"),
+    Output("rho2", "rho2 = 2 (1 - delta) lambda_G b2 - delta theta_G^2 (importer SOC)",
+           "money/service unit^2"),
+    Output("kappa", "allow concavity, centralized: 2 lambda2 b2 rho2 - rho1 theta2^2"),
+    Output("kappa_R", "allow concavity, Model R: 2 lambda_r b2 rho2 - rho1 theta2^2"),
+    Output("kappa_M", "allow concavity, Model M: 4 lambda2 b2 rho2 - rho1 theta2^2"),
+    Output("delta_ideal", "centralized ideal iff delta <= delta_ideal (capped at 1)"),
+    Output("delta_max", "importer SOC bound on delta"),
+    Output("theta1_tilde", "Prop. 2(b): allow needs theta1 < theta1_tilde", "unit/service unit"),
+    Output("theta2_tilde", "Prop. 2(b) threshold on theta2", "unit/service unit"),
+    Output("lambda_bar", "Prop. 7: the retailer prefers R iff lambda_r <= lambda_bar",
+           "money/service unit^2"),
+)
+OUTPUTS = CHAIN_OUTPUTS + BENCHMARKS + RATIOS + THRESHOLDS
+N_OUTPUTS = len(OUTPUTS)
+
+# Slots (declaration order above). Chain block: 4 codes, 11 fields, then omega, pi_r (R, M).
+BASE_C, BASE_R, BASE_M = 0, 15, 32
+(PI_IDEAL, PI_BLOCK, PI_ALLOW, PI_CLOSE1, PI_N, REGIME_PO, PI_PO, P1_PO, P2_PO, Q_G_PO, REGIME_U,
+ P_U, S1_U, S2_U, D1_U, D2_U, PI_U, DEMAND_OK_U) = range(49, 67)
+RATIO_SERVICE, RATIO_UNIFORM, RATIO_PI_M_RM, RATIO_PI_R_RM, RATIO_S2_RC, RATIO_S2_MC = range(67, 73)
+(RHO1, RHO2, KAPPA, KAPPA_R, KAPPA_M, DELTA_IDEAL, DELTA_MAX, THETA1_TILDE, THETA2_TILDE,
+ LAMBDA_BAR) = range(73, 83)
+assert LAMBDA_BAR == N_OUTPUTS - 1 and OUTPUTS[BASE_M].name == "regime_M"
+assert OUTPUTS[PI_IDEAL].name == "pi_ideal" and OUTPUTS[RATIO_SERVICE].name == "ratio_service"
+# Offsets inside a chain block.
+REGIME, REGIME_LIN, REASON, DEMAND_OK, P1, S1, D1, P2, S2, D2, Q_G, P_G, S_G, PI_M, PI_G, OMEGA, PI_R = (
+    range(17))
+CENTRAL, MODEL_R, MODEL_M = 0, 1, 2
+TIE = 1e-9
+NAN = math.nan
+# The helpers below are inlined into ``kernel`` at numba IR level (inline="always"): without it,
+# each call passes the 32-field Point by value and the kernel runs about twice as slow (measured).
+
+
+#: Everything a chain needs at one point: the inputs, the constants of section 5, the
+#: chain-independent importer-side optimum in m1 (market 1 open: m1F, F(m1F); closed: m1c, F(m1c))
+#: and the reciprocals the chains divide by (multiplying is several times cheaper than dividing).
+Point = namedtuple("Point", (
+    "N1", "N2", "b1", "b2", "c", "c_G", "theta1", "theta2", "lambda1", "lambda2", "theta_G",
+    "lambda_G", "delta", "A1", "A2", "beta1", "E0", "k", "e", "alpha", "rho1", "rho2", "m1n",
+    "m1PI", "m1F", "vF", "m1c", "vFc", "inv_delta", "inv_b2", "inv_rho1", "inv_rho2"))
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _f1(m1, A1, beta1, b1):
+    """Market-1 profit at margin m1 with the best service (section 7; s1 = 0 below cost)."""
+    if m1 >= 0.0:
+        return A1 * m1 - 0.5 * beta1 * m1 * m1
+    return A1 * m1 - b1 * m1 * m1
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _argmax_pw(lin, curv_pos, curv_neg, c, upper):
+    """Maximiser of a concave piecewise quadratic with slope ``lin - curv * x`` (curvature
+    ``curv_pos`` for x >= 0, ``curv_neg`` below), on ``[-c, upper]`` (spec section 11)."""
+    x = lin / curv_pos
+    if x < 0.0:
+        x = max(-c, lin / curv_neg)
+    return min(x, upper)
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _point(N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta):
+    """The constants of section 5 and the maximiser of F (section 7) for market 1 open and closed."""
+    A1 = N1 - b1 * c
+    A2 = N2 - b2 * c
+    rho1 = (2.0 - delta) * lambda_G * b2 - delta * theta_G * theta_G
+    rho2 = 2.0 * (1.0 - delta) * lambda_G * b2 - delta * theta_G * theta_G
+    inv_delta, inv_b2, inv_rho1 = 1.0 / delta, 1.0 / b2, 1.0 / rho1
+    beta1 = 2.0 * b1 - theta1 * theta1 / lambda1
+    E0 = delta * N2 - b2 * (c + c_G)
+    k = lambda_G * b2 * inv_delta * inv_rho1
+    e = c_G + c * (1.0 - delta)
+    alpha = (rho2 * A2 + lambda_G * b2 * b2 * e) * inv_rho1 * inv_b2
+    m1PI = E0 * inv_b2
+    m1F = _argmax_pw(A1 + k * E0, beta1 + 2.0 * k * b2, 2.0 * b1 + 2.0 * k * b2, c, math.inf)
+    vF = _f1(m1F, A1, beta1, b1) + k * m1F * (E0 - b2 * m1F)
+    m1c = 0.5 * m1PI
+    vFc = k * m1c * (E0 - b2 * m1c)
+    return Point(N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta,
+                 A1, A2, beta1, E0, k, e, alpha, rho1, rho2, A1 / beta1, m1PI, m1F, vF, m1c, vFc,
+                 inv_delta, inv_b2, inv_rho1, 1.0 / rho2)
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _equilibrium(chain, lam, q):
+    """The manufacturer's optimum of one chain (section 11): ``(code, m1, D, v1, v2, v3, v4)``.
+
+    ``lam`` is the cost coefficient of whoever pays for market-2 service (lambda2 in C and M,
+    lambda_r in R). ``v1..v4`` are the market-1-open candidate values (ideal, block, allow, close
+    market 1), NaN when infeasible (reported for the centralized chain; ``v3`` is reported even
+    where ``m1F`` exceeds ``m1_close``, as the oracle does, but is not a candidate there).
+    """
+    b2, delta, rho1, rho2, A2 = q.b2, q.delta, q.rho1, q.rho2, q.A2
+    t2sq = q.theta2 * q.theta2
+    lb2 = q.lambda2 * b2
+    if chain == CENTRAL:
+        DH = lam * b2 * A2 / (2.0 * lam * b2 - t2sq)
+        curv = 2.0 * lb2 * rho2 - rho1 * t2sq
+        DG = q.alpha * lb2 * b2 * rho1 / curv
+        psi = t2sq / (2.0 * lb2 * b2)
+    elif chain == MODEL_M:
+        DH = lam * b2 * A2 / (4.0 * lam * b2 - t2sq)
+        curv = 4.0 * lb2 * rho2 - rho1 * t2sq
+        DG = q.alpha * lb2 * b2 * rho1 / curv
+        psi = (rho1 * t2sq - 2.0 * lb2 * rho2) / (2.0 * lb2 * b2 * rho1)
+    else:
+        DH = lam * b2 * A2 / (2.0 * (2.0 * lam * b2 - t2sq))
+        curv = 2.0 * lam * b2 * rho2 - rho1 * t2sq
+        DG = q.alpha * lam * b2 * b2 * rho1 / (2.0 * curv)
+        psi = (rho1 * t2sq - max(0.0, curv)) / (2.0 * lam * b2 * b2 * rho1)
+    Hstar = 0.5 * A2 * DH * q.inv_b2
+    E0, m1n, m1PI, c, inv_delta = q.E0, q.m1n, q.m1PI, q.c, q.inv_delta
+
+    v1 = NAN
+    if delta * DH >= E0 - b2 * m1n:
+        v1 = 0.5 * q.A1 * m1n + Hstar
+    v4 = Hstar
+    v2 = v3 = v5 = v6 = NAN
+    m1_2 = m1_3 = m1_5 = m1_6 = D2 = D3 = D5 = D6 = NAN
+    if m1PI > -c:
+        allow_ok = curv > 0.0 and DG > 0.0
+        # market 1 open: allow (3) and block (2)
+        if allow_ok and delta * DG < E0 - b2 * q.m1F:
+            v3 = q.vF + 0.5 * q.alpha * DG
+            if q.m1F <= 2.0 * m1n:   # else market 1 is closed there: candidate 6 or 5 beats it
+                m1_3, D3 = q.m1F, DG
+        w = 2.0 * b2 * (1.0 - psi * b2)
+        lin = E0 * (1.0 - 2.0 * psi * b2) - b2 * q.e
+        dsq = delta * delta
+        m1_2 = _argmax_pw(lin + q.A1 * dsq, q.beta1 * dsq + w, 2.0 * q.b1 * dsq + w, c, m1PI)
+        D2 = (E0 - b2 * m1_2) * inv_delta
+        v2 = _f1(m1_2, q.A1, q.beta1, q.b1) + ((m1_2 + q.e) * inv_delta + psi * D2) * D2
+        # market 1 closed: allow (6) and block (5)
+        if allow_ok and delta * DG < E0 - b2 * q.m1c:
+            v6 = q.vFc + 0.5 * q.alpha * DG
+            m1_6, D6 = q.m1c, DG
+        m1_5 = min(max(lin / w, 0.0), m1PI)
+        D5 = (E0 - b2 * m1_5) * inv_delta
+        v5 = ((m1_5 + q.e) * inv_delta + psi * D5) * D5
+
+    # Code order; a candidate must beat the best so far by more than TIE relative.
+    code, best, m1, D = 0, -math.inf, NAN, NAN
+    if v1 == v1:
+        code, best, m1, D = 1, v1, m1n, DH
+    if v2 == v2 and (code == 0 or v2 > best + TIE * max(1.0, abs(best))):
+        code, best, m1, D = 2, v2, m1_2, D2
+    if D3 == D3 and (code == 0 or v3 > best + TIE * max(1.0, abs(best))):
+        code, best, m1, D = 3, v3, m1_3, D3
+    if code == 0 or v4 > best + TIE * max(1.0, abs(best)):
+        code, best, m1, D = 4, v4, NAN, DH
+    if v5 == v5 and v5 > best + TIE * max(1.0, abs(best)):
+        code, best, m1, D = 5, v5, m1_5, D5
+    if v6 == v6 and v6 > best + TIE * max(1.0, abs(best)):
+        code, best, m1, D = 6, v6, m1_6, D6
+    return code, m1, D, v1, v2, v3, v4
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _outcome(chain, code, m1, D, lam, q):
+    """Prices, quantities and profits of the strategy ``(code, m1, D)`` (section 11 end, sections
+    5-6, 9.2): ``(p1, s1, d1, p2, s2, d2, q_G, p_G, s_G, pi_m, pi_G, omega, pi_r, demand_ok)``."""
+    b2, delta, rho2, lambda_G, theta2 = q.b2, q.delta, q.rho2, q.lambda_G, q.theta2
+    inv_b2, inv_delta, inv_rho1 = q.inv_b2, q.inv_delta, q.inv_rho1
+    open1 = code <= 3
+    p1 = NAN if code == 4 else q.c + m1
+    s1 = q.theta1 * max(m1, 0.0) / q.lambda1 if open1 else 0.0
+    d1 = q.N1 - q.b1 * p1 + q.theta1 * s1 if open1 else 0.0
+    s2 = theta2 * D / (lam * b2)
+    a = p1 + q.c_G
+    no_importer_side = code == 1 or code == 4
+    if no_importer_side:
+        z = q.N2 - D
+    elif code == 2 or code == 5:   # at the entry threshold X = 0 (exactly, not up to rounding)
+        z = b2 * a * inv_delta
+    else:
+        z = (rho2 * (q.N2 - D) + lambda_G * b2 * b2 * a) * inv_rho1
+    p2 = (z + theta2 * s2) * inv_b2
+    X = delta * z - b2 * a if (code == 3 or code == 6) else 0.0
+    if X > 0.0:
+        Xr = X * q.inv_rho2
+        q_G = lambda_G * b2 * Xr * inv_delta
+        s_G = q.theta_G * Xr
+        p_G = a + lambda_G * (1.0 - delta) * Xr
+        pi_G = 0.5 * lambda_G * X * Xr * inv_delta
+        ok = b2 * p_G >= delta * q.theta_G * s_G
+    else:
+        q_G, s_G, p_G, pi_G = 0.0, 0.0, NAN, 0.0
+        ok = z >= 0.0
+    if open1:
+        ok = ok and q.b1 * p1 >= q.theta1 * s1
+    market1 = 0.0 if code == 4 else m1 * (d1 + q_G) - 0.5 * q.lambda1 * s1 * s1
+    c = q.c
+    if chain == CENTRAL:
+        omega = NAN
+        pi_m = market1 + (p2 - c) * D - 0.5 * q.lambda2 * s2 * s2
+        pi_r = NAN
+    else:
+        # Wholesale price inducing D (sections 7, 9.2).
+        if no_importer_side:
+            omega = (q.N2 - 2.0 * D) * inv_b2
+        else:
+            omega = (rho2 * (q.N2 - 2.0 * D) + lambda_G * b2 * b2 * a) * inv_b2 * inv_rho1
+        if chain == MODEL_R:
+            omega += theta2 * s2 * inv_b2
+            if code == 2 or code == 5:   # participation price caps the threshold price
+                omega = min(omega, a * inv_delta + 0.5 * theta2 * s2 * inv_b2)
+            pi_m = market1 + (omega - c) * D
+            pi_r = (p2 - omega) * D - 0.5 * lam * s2 * s2
+        else:
+            omega += theta2 * s2 * inv_b2
+            pi_m = market1 + (omega - c) * D - 0.5 * q.lambda2 * s2 * s2
+            pi_r = (p2 - omega) * D
+    return p1, s1, d1, p2, s2, D, q_G, p_G, s_G, pi_m, pi_G, omega, pi_r, ok
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _chain(o, base, chain, lam, q):
+    """Solve one chain and write its block of outputs; returns the open-market candidate values."""
+    code, m1, D, v1, v2, v3, v4 = _equilibrium(chain, lam, q)
+    (p1, s1, d1, p2, s2, d2, q_G, p_G, s_G, pi_m, pi_G, omega, pi_r, ok) = _outcome(
+        chain, code, m1, D, lam, q)
+    o[base + REGIME] = code if ok else 0
+    o[base + REGIME_LIN] = code
+    o[base + REASON] = 0 if ok else 6
+    o[base + DEMAND_OK] = 1 if ok else 0
+    o[base + P1] = p1
+    o[base + S1] = s1
+    o[base + D1] = d1
+    o[base + P2] = p2
+    o[base + S2] = s2
+    o[base + D2] = d2
+    o[base + Q_G] = q_G
+    o[base + P_G] = p_G
+    o[base + S_G] = s_G
+    o[base + PI_M] = pi_m
+    o[base + PI_G] = pi_G
+    if chain != CENTRAL:
+        o[base + OMEGA] = omega
+        o[base + PI_R] = pi_r
+    return v1, v2, v3, v4
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _invalid(o, reason, r_only):
+    """Reason ``reason``: every output NaN, regimes 0 (only the ``_R`` block if ``r_only``)."""
+    first, stop = (BASE_R, BASE_M) if r_only else (0, N_OUTPUTS)
+    for j in range(first, stop):
+        o[j] = NAN
+    for base in (BASE_C, BASE_R, BASE_M):
+        if not r_only or base == BASE_R:
+            o[base + REGIME] = 0
+            o[base + REGIME_LIN] = 0
+            o[base + REASON] = reason
+            o[base + DEMAND_OK] = 0
+    if not r_only:
+        o[REGIME_PO] = 0
+        o[REGIME_U] = 0
+        o[DEMAND_OK_U] = 0
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _served(m, c, A, b, theta, lam, g):
+    """One market under the uniform margin m (``g = theta^2/lam``): (service, sales, profit,
+    footnote 2 holds); the market is served iff its contribution ``m (A - b m + g m/2)`` is
+    positive (section 10.2)."""
+    if A - b * m + 0.5 * g * m > 0.0:
+        s = theta * m / lam
+        d = A - b * m + g * m
+        return s, d, m * d - 0.5 * lam * s * s, b * (c + m) >= theta * s
+    return 0.0, 0.0, 0.0, True
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _uniform(o, A1, A2, b1, b2, c, theta1, theta2, lambda1, lambda2):
+    """Uniform pricing (section 10.2): best of serving both markets, market 1 or market 2 only."""
+    g1 = theta1 * theta1 / lambda1
+    g2 = theta2 * theta2 / lambda2
+    code, best, m = 0, -math.inf, NAN
+    mb = (A1 + A2) / (2.0 * (b1 + b2) - g1 - g2)
+    if A1 - b1 * mb + 0.5 * g1 * mb >= 0.0 and A2 - b2 * mb + 0.5 * g2 * mb >= 0.0:
+        code, best, m = 1, 0.5 * (A1 + A2) * mb, mb
+    m2 = A1 / (2.0 * b1 - g1)
+    value = m2 * (max(0.0, A1 - b1 * m2 + 0.5 * g1 * m2) + max(0.0, A2 - b2 * m2 + 0.5 * g2 * m2))
+    if code == 0 or value > best + TIE * max(1.0, abs(best)):
+        code, best, m = 2, value, m2
+    m3 = A2 / (2.0 * b2 - g2)
+    value = m3 * (max(0.0, A1 - b1 * m3 + 0.5 * g1 * m3) + max(0.0, A2 - b2 * m3 + 0.5 * g2 * m3))
+    if value > best + TIE * max(1.0, abs(best)):
+        code, best, m = 3, value, m3
+    s1, d1, pi1, ok1 = _served(m, c, A1, b1, theta1, lambda1, g1)
+    s2, d2, pi2, ok2 = _served(m, c, A2, b2, theta2, lambda2, g2)
+    o[REGIME_U] = code
+    o[P_U] = c + m
+    o[S1_U] = s1
+    o[S2_U] = s2
+    o[D1_U] = d1
+    o[D2_U] = d2
+    o[PI_U] = pi1 + pi2
+    o[DEMAND_OK_U] = 1 if ok1 and ok2 else 0
+    return pi1 + pi2
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _ratio(num, den):
+    return num / den if den != 0.0 else NAN
+
+
+@numba.njit(cache=True, error_model="numpy")
+def kernel(p, o):
+    """Every output of spec section 12 at one parameter point, in the order of ``OUTPUTS``."""
+    (N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta,
+     lambda_r) = (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12],
+                  p[13])
+    if lambda_r != lambda_r:   # not given: the paper's lambda_r = lambda2
+        lambda_r = lambda2
+
+    # Validity 1-4 (section 3), in order.
+    finite = True
+    for x in (N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta,
+              lambda_r):
+        finite = finite and math.isfinite(x)
+    if not (finite and N1 > 0.0 and N2 > 0.0 and b1 > 0.0 and b2 > 0.0 and lambda1 > 0.0
+            and lambda2 > 0.0 and lambda_G > 0.0 and lambda_r > 0.0 and c >= 0.0 and c_G >= 0.0
+            and theta1 >= 0.0 and theta2 >= 0.0 and theta_G >= 0.0 and 0.0 < delta < 1.0):
+        _invalid(o, 1, False)
+        return
+    A1 = N1 - b1 * c
+    A2 = N2 - b2 * c
+    g1 = 2.0 * lambda1 * b1 - theta1 * theta1
+    g2 = 2.0 * lambda2 * b2 - theta2 * theta2
+    if not (A1 > 0.0 and A2 > 0.0 and g1 > 0.0 and g2 > 0.0):
+        _invalid(o, 2, False)
+        return
+    rho1 = (2.0 - delta) * lambda_G * b2 - delta * theta_G * theta_G
+    rho2 = 2.0 * (1.0 - delta) * lambda_G * b2 - delta * theta_G * theta_G
+    if not rho2 > 0.0:
+        _invalid(o, 3, False)
+        return
+    p1n = (lambda1 * N1 + c * (lambda1 * b1 - theta1 * theta1)) / g1
+    p2n = (lambda2 * N2 + c * (lambda2 * b2 - theta2 * theta2)) / g2
+    if not p1n < p2n:
+        _invalid(o, 4, False)
+        return
+
+    q = _point(N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta)
+    theta2sq = theta2 * theta2
+    v1, v2, v3, v4 = _chain(o, BASE_C, CENTRAL, lambda2, q)
+    o[PI_IDEAL], o[PI_BLOCK], o[PI_ALLOW], o[PI_CLOSE1] = v1, v2, v3, v4
+    if theta2sq < 2.0 * lambda_r * b2:
+        _chain(o, BASE_R, MODEL_R, lambda_r, q)
+    else:
+        _invalid(o, 5, True)
+    _chain(o, BASE_M, MODEL_M, lambda2, q)
+
+    # Price-only benchmark (12): the centralized chain without any service.
+    q0 = _point(N1, N2, b1, b2, c, c_G, 0.0, 0.0, lambda1, lambda2, 0.0, lambda_G, delta)
+    code, m1, D, _, _, _, _ = _equilibrium(CENTRAL, lambda2, q0)
+    r = _outcome(CENTRAL, code, m1, D, lambda2, q0)
+    o[REGIME_PO] = code
+    o[P1_PO] = r[0]
+    o[P2_PO] = r[3]
+    o[Q_G_PO] = r[6]
+    o[PI_PO] = r[9]
+    pi_u = _uniform(o, A1, A2, b1, b2, c, theta1, theta2, lambda1, lambda2)
+    o[PI_N] = 0.5 * lambda1 * A1 * A1 / g1 + 0.5 * lambda2 * A2 * A2 / g2
+
+    # Ratios and thresholds.
+    pi_m = o[BASE_C + PI_M]
+    o[RATIO_SERVICE] = pi_m / r[9]
+    o[RATIO_UNIFORM] = pi_m / pi_u
+    o[RATIO_PI_M_RM] = _ratio(o[BASE_R + PI_M], o[BASE_M + PI_M])
+    o[RATIO_PI_R_RM] = _ratio(o[BASE_R + PI_R], o[BASE_M + PI_R])
+    o[RATIO_S2_RC] = _ratio(o[BASE_R + S2], o[BASE_C + S2])
+    o[RATIO_S2_MC] = _ratio(o[BASE_M + S2], o[BASE_C + S2])
+    o[RHO1] = rho1
+    o[RHO2] = rho2
+    o[KAPPA] = 2.0 * lambda2 * b2 * rho2 - rho1 * theta2sq
+    o[KAPPA_R] = 2.0 * lambda_r * b2 * rho2 - rho1 * theta2sq
+    o[KAPPA_M] = 4.0 * lambda2 * b2 * rho2 - rho1 * theta2sq
+    # Ideal iff X_n = delta z_n - b2 (p1n + c_G) <= 0, z_n = N2 - D_H (section 8.1).
+    z_n = N2 - lambda2 * b2 * A2 / g2
+    o[DELTA_IDEAL] = b2 * (p1n + c_G) / z_n if z_n > b2 * (p1n + c_G) else 1.0
+    o[DELTA_MAX] = 2.0 * lambda_G * b2 / (2.0 * lambda_G * b2 + theta_G * theta_G)
+    rad = 2.0 * lambda1 * b1 - 2.0 * lambda1 * b2 * A1 / q.E0
+    o[THETA1_TILDE] = math.sqrt(rad) if q.E0 > 0.0 and rad > 0.0 else NAN
+    o[THETA2_TILDE] = math.sqrt(min(lambda2 * b2, 2.0 * lambda2 * b2 * rho2 / rho1))
+    o[LAMBDA_BAR] = (8.0 * lambda2 * lambda2 * b2 * rho2 / (8.0 * lambda2 * b2 * rho2 - rho1 * theta2sq)
+                     if theta2 > 0.0 else math.inf)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def evaluate(values, moving, stride, length, select, out, select_codes, codes):
+    """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`)."""
+    for block in numba.prange(n_blocks(out.shape[1])):
+        p, position, left, buffer = block_buffers(values, moving, N_OUTPUTS)
+        cells = block_cells(block, out.shape[1])
+        first_point(values, moving, stride, length, cells.start, p, position, left)
+        for cell in cells:
+            kernel(p, buffer[cell - cells.start])
+            next_point(values, moving, stride, length, p, position, left)
+        flush_block(buffer, select, out, cells)
+        flush_block(buffer, select_codes, codes, cells)
+
+
+MODEL = Model(
+    name="service_gray_market",
+    title="Price and service against a parallel importer (centralized, Model R, Model M)",
+    reference=("F. Iravani, S. Dasu, R. Ahmadi, Beyond price mechanisms: How much can service help "
+               "manage the competition from gray markets?, European Journal of Operational Research "
+               "252(3) (2016) 789-800"),
+    parameters=PARAMETERS,
+    outputs=OUTPUTS,
+    evaluate=evaluate,
+    default_axes=("delta", "theta2"),
+    thresholds={"delta_ideal": "delta", "delta_max": "delta"},
+    summary=("Manufacturer (leader) sets prices and service levels in two markets (through a "
+             "retailer in market 2 in Models R and M); a parallel importer (follower) buys in market "
+             "1 and resells in market 2 with his own service. Closed form, no root finding."),
+)
