@@ -89,7 +89,9 @@ class Model:
     ``evaluate(values, moving, stride, length, select, out)`` is the compiled parallel driver of
     :mod:`fastmap.loops`. ``thresholds`` maps a threshold output to the parameter it is a
     threshold of (``plot_regions`` overlays it as a curve when that parameter is the y axis).
-    ``default_axes`` are the headline map's x and y parameters.
+    ``default_axes`` are the headline map's x and y parameters. ``decisions`` maps each regime
+    output to the continuous outputs (quantities, profits) that are finite wherever that regime is
+    not ``invalid`` (code 0); the fuzz tests hold every model to it.
     """
 
     name: str
@@ -101,6 +103,7 @@ class Model:
     default_axes: tuple[str, str]
     thresholds: dict[str, str] = field(default_factory=dict)
     summary: str = ""
+    decisions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def parameter(self, name: str) -> Parameter:
         from .errors import UnknownNameError

@@ -395,6 +395,8 @@ MODEL = Model(
     evaluate=evaluate,
     default_axes=("delta", "t"),
     thresholds={"t1": "t", "t2": "t", "t3": "t", "t4": "t", "t3_C": "t", "t4_C": "t"},
+    decisions={"regime": ("Q_d", "Q_f", "Q_g", "piM", "piI"),
+               "regime_true": ("Q_d_true", "Q_f_true", "Q_g_true", "piM_true", "piI_true")},
     summary=("Manufacturer (leader) sets domestic and foreign prices; a parallel importer (follower) "
              "buys at home, pays the gray tax t_g and resells abroad. Closed form, no root finding."),
 )

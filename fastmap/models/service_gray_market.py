@@ -541,6 +541,9 @@ MODEL = Model(
     evaluate=evaluate,
     default_axes=("delta", "theta2"),
     thresholds={"delta_ideal": "delta", "delta_max": "delta"},
+    decisions={"regime": ("d1", "d2", "q_G", "pi_m", "pi_G"),
+               "regime_R": ("d1_R", "d2_R", "q_G_R", "pi_m_R", "pi_G_R", "pi_r_R"),
+               "regime_M": ("d1_M", "d2_M", "q_G_M", "pi_m_M", "pi_G_M", "pi_r_M")},
     summary=("Manufacturer (leader) sets prices and service levels in two markets (through a "
              "retailer in market 2 in Models R and M); a parallel importer (follower) buys in market "
              "1 and resells in market 2 with his own service. Closed form, no root finding."),

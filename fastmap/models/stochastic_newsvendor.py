@@ -637,6 +637,7 @@ MODEL = Model(
     evaluate=evaluate,
     default_axes=("omega", "b1"),
     thresholds={"omega_ign": "omega"},
+    decisions={"regime": ("q1", "q2", "pi1", "pi2", "pi", "q_G", "pi_G")},
     summary=("Manufacturer (leader) sets prices and stocks in two markets with noisy demand; a "
              "parallel importer buys in market 1 and resells in market 2. Regimes: ignore, block, "
              "allow, single market, cede market 2."),
