@@ -1,0 +1,545 @@
+"""A multinational and a local manufacturer under three channel power structures, with and
+without a gray market (Rong & Xu 2020, "Price competition in a multinational supply chain with
+parallel imports").
+
+Market 1 (low willingness to pay ``theta1``): the multinational M1 and the local M2 compete in
+prices (substitutability ``eta``). Market 2 (``theta2``): M1 is a monopolist, a gray importer may
+buy at M1's market-1 price and resell a good worth ``gamma`` times the authorised one; an optional
+free warranty adds ``s = tau * w12`` to the authorised good. Six games: S1-S3 without importer,
+GS1-GS3 with it (1 = M1 leads, 2 = M2 leads, 3 = simultaneous).
+
+Spec: ``shared/models/power_structures.md`` (section numbers below refer to it). Everything is
+closed form: M1's market-2 value is a concave piecewise-quadratic function of its market-1 price
+with pieces G (gray active), L (limit pricing) and N (no threat) (§6.2); every equilibrium is "find
+the piece, apply its formula" (§7-8), including the corners the paper never states (M1 leaving
+market 1, no pure-strategy equilibrium in GS3).
+"""
+
+import math
+
+import numba
+
+from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
+from ..modeldef import Model, Output, Parameter, categorical
+
+PRICE = "currency/unit"
+MONEY = "currency"
+SHARE = "unit"
+
+PARAMETERS = (
+    Parameter("theta1", 0.5 / 3.5, "willingness-to-pay scale of market 1 (low-WTP market)", PRICE,
+              (0.0, None), "theta1 > 0"),
+    Parameter("theta2", 0.5, "willingness-to-pay scale of market 2 (high-WTP market)", PRICE,
+              (0.0, None), "theta2 > 0"),
+    Parameter("eta", 0.8, "substitutability of the two brands in market 1", "1", (0.0, 1.0),
+              "0 <= eta < 1"),
+    Parameter("gamma", 0.6, "perceived quality of the gray product (gray unit worth gamma*v)", "1",
+              (0.0, 1.0), "0 < gamma < 1"),
+    Parameter("w12", 0.0, "warranty level offered with the authorised product in market 2", "1",
+              (0.0, None), "w12 >= 0"),
+    Parameter("tau", 1.0, "consumers' sensitivity to the warranty (warranty value s = tau*w12)",
+              PRICE, (0.0, None), "tau >= 0"),
+    Parameter("r", None, "WTP ratio theta2/theta1 (derived axis: theta1 = theta2 / r)", "1",
+              (0.0, None), "r > 0", replaces=("theta1",)),
+)
+
+REGIMES = {0: "invalid", 1: "gray_none", 2: "gray_gs1", 3: "gray_gs2", 4: "gray_gs1_gs2",
+           5: "gray_gs3", 6: "gray_gs1_gs3", 7: "gray_gs2_gs3", 8: "gray_all"}
+REGIME_COLORS = {0: "#ffffff", 1: "#e8e4d8", 2: "#f4a6a6", 3: "#a6c8f4", 4: "#c9a6f4",
+                 5: "#f7d774", 6: "#f08a4b", 7: "#3f7fbf", 8: "#8c5a3c"}
+GS_REGIMES = {0: "invalid", 1: "no_gray", 2: "limit_price", 3: "gray", 4: "m1_exit",
+              5: "no_pure_equilibrium"}
+GS_COLORS = {0: "#ffffff", 1: "#e8e4d8", 2: "#7fb0dd", 3: "#a0a0a0", 4: "#6dbd6a", 5: "#3b3b3b"}
+PREFS = {0: "invalid", 1: "gs1", 2: "gs2", 3: "gs3", 4: "indifferent"}
+PREF_COLORS = {0: "#ffffff", 1: "#e0584b", 2: "#7fb0dd", 3: "#f0bf26", 4: "#c8c8c8"}
+
+CODES = (
+    categorical("regime", "structures with an active gray market (Theorem 3 pattern)",
+                REGIMES, REGIME_COLORS),
+    categorical("regime_gs1", "equilibrium regime of GS1 (M1 leads, importer)", GS_REGIMES, GS_COLORS),
+    categorical("regime_gs2", "equilibrium regime of GS2 (M2 leads, importer)", GS_REGIMES, GS_COLORS),
+    categorical("regime_gs3", "equilibrium regime of GS3 (simultaneous, importer)", GS_REGIMES,
+                GS_COLORS),
+    categorical("pref_m1", "power structure maximising M1's profit (with importer)", PREFS,
+                PREF_COLORS),
+    categorical("pref_m2", "power structure maximising M2's profit (with importer)", PREFS,
+                PREF_COLORS),
+)
+THRESHOLDS = (
+    Output("alpha", "WTP ratio above which the GS3 importer is active (base model)"),
+    Output("Delta", "WTP ratio above which the GS1 importer is active (base model)"),
+    Output("beta", "WTP ratio below which GS3 raises M1's profit over S3 (base model)"),
+    Output("r_s2", "WTP ratio above which S2 prices would invite arbitrage (base model)"),
+    Output("r_gs2", "WTP ratio above which the GS2 importer is active (base model)"),
+    Output("r_x1", "WTP ratio above which M1 exits market 1 in GS1 (base model)"),
+    Output("r_x3", "WTP ratio up to which a GS3 interior equilibrium exists (base model)"),
+    Output("r_x3e", "WTP ratio above which a GS3 exit equilibrium exists (base model)"),
+)
+DERIVED = (
+    Output("ratio", "WTP ratio theta2/theta1"),
+    Output("s", "warranty value tau*w12", PRICE),
+    Output("Mbar", "M1's market-2 monopoly revenue", MONEY),
+    Output("m_A", "market-1 price of M1 at which monopoly prices deter the importer", PRICE),
+    Output("m_G", "market-1 price of M1 below which the importer is active", PRICE),
+    Output("P_x", "M1's interior market-1 price at which it is indifferent to exit", PRICE),
+    Output("V_O2", "most M1 can earn when selling in market 1", MONEY),
+    Output("p21_x", "M2 price below which M1 exits market 1", PRICE),
+)
+FIELDS = (
+    ("p11", "M1's market-1 price", PRICE),
+    ("p12", "M1's market-2 price", PRICE),
+    ("p21", "M2's market-1 price", PRICE),
+    ("p3", "gray importer's price in market 2", PRICE),
+    ("q11", "M1's market-1 quantity", SHARE),
+    ("q12", "M1's market-2 quantity (share)", SHARE),
+    ("q21", "M2's market-1 quantity", SHARE),
+    ("q3", "gray quantity in market 2 (share)", SHARE),
+    ("pi1", "M1's profit", MONEY),
+    ("pi2", "M2's profit", MONEY),
+    ("pi3", "gray importer's profit", MONEY),
+)
+STRUCTURES = (
+    ("s1", "S1: M1 leads, no importer"),
+    ("s2", "S2: M2 leads, no importer"),
+    ("s3", "S3: simultaneous, no importer"),
+    ("gs1", "GS1: M1 leads, importer"),
+    ("gs2", "GS2: M2 leads, importer"),
+    ("gs3", "GS3: simultaneous, importer"),
+)
+STRUCTURE_OUTPUTS = tuple(
+    Output(f"{field}_{suffix}", f"{long} ({case})", units)
+    for suffix, case in STRUCTURES
+    for field, long, units in FIELDS
+)
+RATIOS = tuple(
+    Output(f"ratio_pi{i}_{k}", f"M{i}'s profit GS{k} / S{k}")
+    for k in (1, 2, 3) for i in (1, 2)
+)
+OUTPUTS = CODES + THRESHOLDS + DERIVED + STRUCTURE_OUTPUTS + RATIOS
+N_OUTPUTS = len(OUTPUTS)
+
+# Slots of the output vector (declaration order above).
+REGIME, REGIME_GS1, REGIME_GS2, REGIME_GS3, PREF_M1, PREF_M2 = range(6)
+ALPHA, DELTA, BETA, R_S2, R_GS2, R_X1, R_X3, R_X3E = range(6, 14)
+RATIO, S_SLOT, MBAR, M_A, M_G, P_X, V_O2, P21_X = range(14, 22)
+NF = len(FIELDS)
+SLOT_S1, SLOT_S2, SLOT_S3, SLOT_GS1, SLOT_GS2, SLOT_GS3 = (22 + NF * j for j in range(6))
+PI1, PI2 = 8, 9  # offsets of pi1, pi2 inside a structure block
+RATIO_FIRST = SLOT_GS3 + NF
+assert RATIO_FIRST + 6 == N_OUTPUTS
+NAN = math.nan
+INF = math.inf
+# Pieces of M1's market-2 value (§6.2), scanned in this order; regime code of each piece.
+G, L, N = 0, 1, 2
+PIECE_CODE = (3, 2, 1)
+EXIT, NO_EQUILIBRIUM = 4, 5
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _valid(theta1, theta2, eta, gamma, w12, tau):
+    """Spec §3 validity; NaN fails every comparison, infinities fail the explicit checks."""
+    for x in (theta1, theta2, eta, gamma, w12, tau):
+        if not math.isfinite(x):
+            return False
+    return (theta1 > 0.0 and theta2 > 0.0 and 0.0 <= eta < 1.0 and 0.0 < gamma < 1.0
+            and w12 >= 0.0 and tau >= 0.0)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _thresholds(o, e, g):
+    """Base-model ratio thresholds of §9 (functions of eta and gamma only)."""
+    gg = g * (2.0 - g)
+    e2 = e * e
+    o[ALPHA] = 2.0 / ((2.0 - e) * g)
+    o[DELTA] = (2.0 + e) / (g * (2.0 - e2))
+    o[R_S2] = (4.0 + 2.0 * e - e2) / (2.0 * g * (2.0 - e2))
+    bp = -e2 * e2 * g + 2.0 * e2 * e2 + 4.0 * e2 * e - 8.0 * e2 - 8.0 * e + 16.0 * g - 16.0
+    cube = (2.0 - e) ** 3 * (2.0 + e) ** 2
+    o[BETA] = (-bp + math.sqrt(bp * bp + 32.0 * (2.0 - g) * cube)) / (gg * cube)
+    c = (3.0 - g) / (2.0 - g)
+    bq = 4.0 * c * (2.0 - e2) + e * (2.0 + e) ** 2
+    u = (bq + math.sqrt(bq * bq + 8.0 * (4.0 + 3.0 * e) * e * c * c * (2.0 - e2))) / (4.0 * (4.0 + 3.0 * e))
+    o[R_GS2] = 1.0 / (gg * (u - 1.0))
+    k1 = (2.0 + e) * (2.0 - g) + 2.0
+    o[R_X1] = (k1 * k1 - 4.0) / (2.0 * (2.0 - e2)) / gg
+    qa = (4.0 - e2) ** 2
+    qb = 8.0 * (4.0 - e2) - 4.0 * k1 * k1
+    qc = 16.0 - 4.0 * k1 * k1
+    o[R_X3] = (-qb + math.sqrt(qb * qb - 4.0 * qa * qc)) / (2.0 * qa) / gg
+    # r_x3e: M1's reply to M2's monopoly price, in units theta1 = 1 (three phases).
+    a = 1.0 / (2.0 - g)
+    p21m = 1.0 / (2.0 * (1.0 - e))
+    k3 = (2.0 - g) * (2.0 - e) / (2.0 * (1.0 - e)) + 1.0
+    r_a = (k3 * k3 - 1.0) / gg
+    if e <= 0.5:
+        o[R_X3E] = r_a
+        return
+    k = (p21m - 1.0) / e
+    if (1.0 + a + e * p21m) / (2.0 * (1.0 + 1.0 / (gg * r_a))) > k:
+        o[R_X3E] = r_a
+        return
+    kq = k * (1.0 + e) * (1.0 - (1.0 - e) * k)
+    x = k + (2.0 - g) * kq
+    r_b = 2.0 * (x + math.sqrt(x * x - k * k)) / g
+    if ((1.0 + e) + a) / (2.0 * (1.0 - e2 + 1.0 / (gg * r_b))) > k:
+        o[R_X3E] = r_b
+    else:
+        o[R_X3E] = ((2.0 - g) * ((1.0 + e) + a) ** 2 - a) / (g * (1.0 - e2))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _pieces(t1, t2, g, s):
+    """M1's market-2 value M(p11) = c + (a p11 - b p11^2)/theta1 (§6.2).
+
+    Returns the pieces (G, L, N), each ``(exists, lo, hi, a, b, c)`` on ``lo <= p11 < hi``, and
+    ``(Mbar, p12m, q12m, m_A, m_G)``. G exists iff ``m_G > 0``; L is empty when ``s = 0``; with
+    ``s >= theta2`` only N exists (no gray threat at all).
+    """
+    none = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    if s >= t2:
+        n = (1.0, 0.0, INF, 0.0, 0.0, s)
+        return (none, none, n), (s, s, 1.0, 0.0, NAN)
+    kappa = 1.0 / (g * (2.0 - g) * t2)
+    m_a = g * (t2 - s) / 2.0
+    m_g = g * t2 / 2.0 - g * (2.0 - g) * s / (4.0 * (1.0 - g))
+    mbar = (t2 + s) ** 2 / (4.0 * t2)
+    if m_g > 0.0:
+        w = 2.0 * (1.0 - g) * t2 + (2.0 - g) * s
+        pg = (1.0, 0.0, m_g, t1 / (2.0 - g), t1 * kappa, w * w / (8.0 * (2.0 - g) * (1.0 - g) * t2))
+    else:
+        pg = none
+    lo_l = max(m_g, 0.0)
+    if lo_l < m_a:
+        pl = (1.0, lo_l, m_a, t1 * (1.0 - s / t2) / g, t1 / (g * g * t2), s)
+    else:
+        pl = none
+    pn = (1.0, m_a, INF, 0.0, 0.0, mbar)
+    return (pg, pl, pn), (mbar, (t2 + s) / 2.0, (t2 + s) / (2.0 * t2), m_a, m_g)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _first_piece(pieces, num, den_const, den_b, den_a):
+    """First existing piece X (in the order G, L, N) whose candidate price
+    ``(num + den_a * a_X) / (den_const + den_b * b_X)`` lies below its upper end ``hi_X``;
+    returns ``(X, price)`` (N always qualifies)."""
+    for x in range(3):
+        pc = pieces[x]
+        if pc[0] == 0.0:
+            continue
+        price = (num + den_a * pc[3]) / (den_const + den_b * pc[4])
+        if price < pc[2]:
+            return x, price
+    return N, NAN  # unreachable: N has hi = inf
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _store(o, base, p11, p12, p21, p3, q11, q12, q21, q3, pi1, pi2, pi3):
+    o[base] = p11
+    o[base + 1] = p12
+    o[base + 2] = p21
+    o[base + 3] = p3
+    o[base + 4] = q11
+    o[base + 5] = q12
+    o[base + 6] = q21
+    o[base + 7] = q3
+    o[base + 8] = pi1
+    o[base + 9] = pi2
+    o[base + 10] = pi3
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _store_selling(o, base, x, p11, p21, t1, t2, e, g, s, m2):
+    """Outcome with M1 selling at ``p11`` in piece ``x`` and M2 at ``p21`` (§8); returns pi1, pi2."""
+    mbar, p12m, q12m, m_a, m_g = m2
+    q11 = (t1 - p11 + e * p21) / t1
+    q21 = (t1 - p21 + e * p11) / t1
+    if x == G:
+        p12 = ((1.0 - g) * t2 + p11) / (2.0 - g) + s / 2.0
+        q12 = 0.5 + (2.0 - g) * s / (4.0 * (1.0 - g) * t2)
+        q3 = (m_g - p11) / (g * (2.0 - g) * t2)
+        p3 = (p11 + g * (p12 - s)) / 2.0
+        pi3 = (p3 - p11) * q3
+    elif x == L:
+        p12 = p11 / g + s
+        q12 = 1.0 - p11 / (g * t2)
+        q3 = 0.0
+        p3 = NAN
+        pi3 = 0.0
+    else:
+        p12 = p12m
+        q12 = q12m
+        q3 = 0.0
+        p3 = NAN
+        pi3 = 0.0
+    pi1 = p11 * (q11 + q3) + p12 * q12
+    pi2 = p21 * q21
+    _store(o, base, p11, p12, p21, p3, q11, q12, q21, q3, pi1, pi2, pi3)
+    return pi1, pi2
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _store_exit(o, base, p21, t1, e, m2):
+    """Outcome with M1 absent from market 1 and M2 at ``p21`` (§8); returns pi1, pi2."""
+    mbar, p12m, q12m = m2[0], m2[1], m2[2]
+    q21 = (1.0 + e) - (1.0 - e * e) * p21 / t1
+    pi2 = p21 * q21
+    _store(o, base, NAN, p12m, p21, NAN, 0.0, q12m, q21, 0.0, mbar, pi2, 0.0)
+    return mbar, pi2
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _store_s(o, base, p11, p21, t1, e, m2):
+    """An S game outcome (both firms sell, market 2 at the monopoly price, §7)."""
+    mbar, p12m, q12m = m2[0], m2[1], m2[2]
+    q11 = (t1 - p11 + e * p21) / t1
+    q21 = (t1 - p21 + e * p11) / t1
+    _store(o, base, p11, p12m, p21, NAN, q11, q12m, q21, 0.0, p11 * q11 + mbar, p21 * q21, 0.0)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _copy_block(o, source, target):
+    for k in range(NF):
+        o[target + k] = o[source + k]
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _exit_levels(pieces, m2, t1, t2, e, s):
+    """``P_x`` (interior exit level), ``V_O2`` (M1 alone) and ``p21_x`` (exit threshold on M2's
+    price) of §6.3."""
+    mbar = m2[0]
+    # M1 alone (M2 priced out): the most M1 can earn selling in market 1.
+    x, p_o = _first_piece(pieces, (1.0 + e) * t1, 2.0 * (1.0 - e * e), 2.0, 1.0)
+    pc = pieces[x]
+    v_o2 = pc[5] + (1.0 - e * e + pc[4]) * p_o * p_o / t1
+    if s >= t2:
+        return -INF, v_o2, -INF
+    # Interior exit level: the first of G, L with px < hi.
+    xp = L
+    p_x = NAN
+    for x in range(2):
+        pc = pieces[x]
+        if pc[0] == 0.0:
+            continue
+        px = math.sqrt(max(t1 * (mbar - pc[5]) / (1.0 + pc[4]), 0.0))
+        xp = x
+        p_x = max(px, pc[1])
+        if px < pc[2]:
+            break
+    if e == 0.0:
+        phat0 = _first_piece(pieces, t1, 2.0, 2.0, 1.0)[1]
+        return p_x, v_o2, INF if phat0 < p_x else -INF
+    if v_o2 < mbar:
+        return p_x, v_o2, INF
+    pc = pieces[xp]
+    p21_x = (2.0 * (1.0 + pc[4]) * p_x - t1 - pc[3]) / e
+    if not p_x > (p21_x - t1) / e:
+        # M2 would not sell at that reply: M1's price that just prices M2 out and leaves M1
+        # indifferent to exiting.
+        for x in range(3):
+            pc = pieces[x]
+            if pc[0] == 0.0:
+                continue
+            a2 = (1.0 - e * e + pc[4]) / t1
+            b2 = (1.0 + e) + pc[3] / t1
+            rad = b2 * b2 + 4.0 * a2 * (pc[5] - mbar)
+            if rad < 0.0:
+                continue
+            k = (b2 - math.sqrt(rad)) / (2.0 * a2)
+            if pc[1] <= k < pc[2]:
+                p21_x = t1 + e * k
+                break
+    return p_x, v_o2, p21_x
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _gs2(o, pieces, m2, p21_x, t1, t2, e, g, s):
+    """GS2 (M2 leads): the best of M2's candidates of §8.2, stored; returns (code, pi1, pi2).
+
+    Without importer threat at M2's unconstrained vertex (piece N) the outcome is S2's, copied
+    from its block so that the two agree to the last bit.
+    """
+    p21m = t1 / (2.0 * (1.0 - e))
+    best = -INF
+    best_x = -1
+    best_p21 = NAN
+    at_vertex = False
+    x0 = _first_piece(pieces, t1, 2.0, 2.0, 1.0)[0]  # eta = 0: the piece of M1's fixed reply
+    first = True
+    for x in range(3):
+        pc = pieces[x]
+        if pc[0] == 0.0:
+            continue
+        a, b = pc[3], pc[4]
+        if e == 0.0:
+            if x != x0:
+                continue
+            rlo, rhi = -INF, INF
+        else:
+            rlo = -INF if first else (2.0 * (1.0 + b) * pc[1] - t1 - a) / e
+            rhi = INF if x == N else (2.0 * (1.0 + b) * pc[2] - t1 - a) / e
+        first = False
+        rlo = max(rlo, p21_x, 0.0)
+        if rlo >= rhi or rlo == INF:
+            continue
+        p21v = (2.0 * t1 * (1.0 + b) + e * (t1 + a)) / (2.0 * (2.0 * (1.0 + b) - e * e))
+        if p21v >= rhi:
+            continue
+        p21 = max(p21v, rlo)
+        p11 = (t1 + a + e * p21) / (2.0 * (1.0 + b))
+        value = p21 * (t1 - p21 + e * p11) / t1
+        if value > best:
+            best, best_x, best_p21, at_vertex = value, x, p21, p21 == p21v
+    if p21_x >= 0.0:
+        p21e = min(p21m, p21_x)
+        value = p21e * ((1.0 + e) - (1.0 - e * e) * p21e / t1)
+        if value > best:
+            pi1, pi2 = _store_exit(o, SLOT_GS2, p21e, t1, e, m2)
+            return EXIT, pi1, pi2
+    if best_x == N and at_vertex:
+        _copy_block(o, SLOT_S2, SLOT_GS2)
+        return PIECE_CODE[N], o[SLOT_S2 + PI1], o[SLOT_S2 + PI2]
+    pc = pieces[best_x]
+    p11 = (t1 + pc[3] + e * best_p21) / (2.0 * (1.0 + pc[4]))
+    pi1, pi2 = _store_selling(o, SLOT_GS2, best_x, p11, best_p21, t1, t2, e, g, s, m2)
+    return PIECE_CODE[best_x], pi1, pi2
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _preference(pi_1, pi_2, pi_3):
+    """The GS structure (1, 2, 3) with the largest profit (NaN = excluded); 4 if two or more
+    attain the maximum within a relative tolerance 1e-12 (§10.3)."""
+    best = -INF
+    for v in (pi_1, pi_2, pi_3):
+        if v > best:
+            best = v
+    tol = 1e-12 * abs(best)
+    count = 0
+    which = 0
+    k = 0
+    for v in (pi_1, pi_2, pi_3):
+        k += 1
+        if v >= best - tol:
+            count += 1
+            which = k
+    return 4 if count > 1 else which
+
+
+@numba.njit(cache=True, error_model="numpy")
+def kernel(p, o):
+    """Every output of spec §10.4 at one parameter point, in the order of ``OUTPUTS``."""
+    t1, t2, e, g, w12, tau, r = p[0], p[1], p[2], p[3], p[4], p[5], p[6]
+    if r == r:  # derived axis given: theta1 = theta2 / r
+        t1 = t2 / r
+    if not _valid(t1, t2, e, g, w12, tau):
+        for k in range(6):
+            o[k] = 0.0
+        for k in range(6, N_OUTPUTS):
+            o[k] = NAN
+        return
+    s = tau * w12
+    _thresholds(o, e, g)
+
+    # Pieces of M1's market-2 value and the exit levels (§6.2-6.3).
+    pieces, m2 = _pieces(t1, t2, g, s)
+    p_x, v_o2, p21_x = _exit_levels(pieces, m2, t1, t2, e, s)
+    o[RATIO] = t2 / t1
+    o[S_SLOT] = s
+    o[MBAR] = m2[0]
+    o[M_A] = m2[3]
+    o[M_G] = m2[4]
+    o[P_X] = p_x if math.isfinite(p_x) else NAN
+    o[V_O2] = v_o2
+    o[P21_X] = p21_x if math.isfinite(p21_x) else NAN
+    mbar = m2[0]
+
+    # S games (§7).
+    e2 = e * e
+    lead = t1 * (2.0 + e) / (2.0 * (2.0 - e2))
+    follow = t1 * (4.0 + 2.0 * e - e2) / (4.0 * (2.0 - e2))
+    nash = t1 / (2.0 - e)
+    _store_s(o, SLOT_S1, lead, follow, t1, e, m2)
+    _store_s(o, SLOT_S2, follow, lead, t1, e, m2)
+    _store_s(o, SLOT_S3, nash, nash, t1, e, m2)
+
+    p21m = t1 / (2.0 * (1.0 - e))
+
+    # GS1: M1 leads (§8.1). In piece N the outcome is S1's (copied: equal to the last bit).
+    x, phat = _first_piece(pieces, t1 * (2.0 + e), 2.0 * (2.0 - e2), 4.0, 2.0)
+    code1 = PIECE_CODE[x]
+    if x == N:
+        _copy_block(o, SLOT_S1, SLOT_GS1)
+        pi1_1, pi2_1 = o[SLOT_S1 + PI1], o[SLOT_S1 + PI2]
+    else:
+        pi1_1, pi2_1 = _store_selling(o, SLOT_GS1, x, phat, (t1 + e * phat) / 2.0,
+                                      t1, t2, e, g, s, m2)
+        if not pi1_1 >= mbar:
+            pi1_1, pi2_1 = _store_exit(o, SLOT_GS1, p21m, t1, e, m2)
+            code1 = EXIT
+
+    # GS2: M2 leads (§8.2).
+    code2, pi1_2, pi2_2 = _gs2(o, pieces, m2, p21_x, t1, t2, e, g, s)
+
+    # GS3: simultaneous (§8.3). In piece N the outcome is S3's (M1 always stays there).
+    x, phat = _first_piece(pieces, t1 * (2.0 + e), 4.0 - e2, 4.0, 2.0)
+    if x == N:
+        _copy_block(o, SLOT_S3, SLOT_GS3)
+        pi1_3, pi2_3 = o[SLOT_S3 + PI1], o[SLOT_S3 + PI2]
+        code3 = PIECE_CODE[N]
+    elif phat >= p_x:
+        pi1_3, pi2_3 = _store_selling(o, SLOT_GS3, x, phat, (t1 + e * phat) / 2.0, t1, t2, e, g, s, m2)
+        code3 = PIECE_CODE[x]
+    elif p21m < p21_x:
+        pi1_3, pi2_3 = _store_exit(o, SLOT_GS3, p21m, t1, e, m2)
+        code3 = EXIT
+    else:
+        for k in range(SLOT_GS3, SLOT_GS3 + NF):
+            o[k] = NAN
+        pi1_3, pi2_3 = NAN, NAN
+        code3 = NO_EQUILIBRIUM
+
+    # Ratios, the Theorem-3 pattern and the preferences (§10).
+    for k in range(3):
+        o[RATIO_FIRST + 2 * k] = o[SLOT_GS1 + NF * k + PI1] / o[SLOT_S1 + NF * k + PI1]
+        o[RATIO_FIRST + 2 * k + 1] = o[SLOT_GS1 + NF * k + PI2] / o[SLOT_S1 + NF * k + PI2]
+    o[REGIME_GS1] = code1
+    o[REGIME_GS2] = code2
+    o[REGIME_GS3] = code3
+    o[REGIME] = 1 + (code1 == 3) + 2 * (code2 == 3) + 4 * (code3 == 3)
+    o[PREF_M1] = _preference(pi1_1, pi1_2, pi1_3)
+    o[PREF_M2] = _preference(pi2_1, pi2_2, pi2_3)
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def evaluate(values, moving, stride, length, select, out, select_codes, codes):
+    """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`)."""
+    for block in numba.prange(n_blocks(out.shape[1])):
+        p, position, left, buffer = block_buffers(values, moving, N_OUTPUTS)
+        cells = block_cells(block, out.shape[1])
+        first_point(values, moving, stride, length, cells.start, p, position, left)
+        for cell in cells:
+            kernel(p, buffer[cell - cells.start])
+            next_point(values, moving, stride, length, p, position, left)
+        flush_block(buffer, select, out, cells)
+        flush_block(buffer, select_codes, codes, cells)
+
+
+MODEL = Model(
+    name="power_structures",
+    title="Channel power structures of a multinational and a local manufacturer with a gray market",
+    reference=("Rong Luqing, Xu Maozeng, Price competition in a multinational supply chain with "
+               "parallel imports (考虑存在平行进口的跨国供应链价格竞争研究), "
+               "Commercial Research (商业研究) 2020(4), 68-77"),
+    parameters=PARAMETERS,
+    outputs=OUTPUTS,
+    evaluate=evaluate,
+    default_axes=("r", "gamma"),
+    thresholds={name: "r" for name in ("alpha", "Delta", "beta", "r_gs2", "r_x1", "r_x3", "r_x3e")},
+    # GS3 is left out: where it has no pure equilibrium its decisions are NaN by design.
+    decisions={"regime": tuple(f"{v}_s{k}" for k in (1, 2, 3) for v in ("q11", "q12", "q21", "pi1", "pi2")),
+               "regime_gs1": ("q11_gs1", "q12_gs1", "q21_gs1", "q3_gs1", "pi1_gs1", "pi2_gs1", "pi3_gs1"),
+               "regime_gs2": ("q11_gs2", "q12_gs2", "q21_gs2", "q3_gs2", "pi1_gs2", "pi2_gs2", "pi3_gs2")},
+    summary=("M1 sells in a low- and a high-WTP market, M2 competes with it in the low one; a gray "
+             "importer may resell M1's low-market product in the high market. Three power "
+             "structures (M1 leads, M2 leads, simultaneous) with and without the importer, "
+             "optional warranty. Closed form, no root finding."),
+)
