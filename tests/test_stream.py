@@ -145,10 +145,11 @@ def test_interrupted_cli_map_resumes_to_an_identical_store(tmp_path, cli_referen
     assert not partial.exists()
 
 
-def test_local_cluster_of_processes_gives_the_same_map(reference, tmp_path):
+def test_local_cluster_of_processes_gives_the_same_map_with_progress(reference, tmp_path, capsys):
     target = tmp_path / "m.zarr"
-    fastmap.sweep(NAME, out=target, chunks=(16, 16), outputs=OUTPUTS, workers=2, **AXES)
+    fastmap.sweep(NAME, out=target, chunks=(16, 16), outputs=OUTPUTS, workers=2, progress=True, **AXES)
     assert chunk_files(target) == chunk_files(reference[0])
+    assert "import_tax_channels 16 chunks" in capsys.readouterr().err  # the distributed progress bar
     lazy = fastmap.sweep(NAME, chunks=(16, 16), outputs=OUTPUTS, workers=2, **AXES)
     xr.testing.assert_identical(lazy, reference[1])
 
