@@ -8,6 +8,7 @@ Public API::
     fastmap.sweep(name, **params)          # 1-D arrays become grid axes -> xarray.Dataset
     fastmap.plot_regions(ds, x=..., y=...) # phase diagram of a categorical output
     fastmap.plot_field(ds, "piM_ratio_DB") # heat map of a continuous output
+    fastmap.boundaries(ds, var="regime")   # region boundaries as exact curves (bisection)
 """
 
 __version__ = "0.1.0"
@@ -16,10 +17,11 @@ from ._threading import configure_threading_layer
 
 configure_threading_layer()
 
+from .boundaries import boundaries  # noqa: E402
 from .engine import solve, sweep  # noqa: E402
 from .errors import FastmapError, UnknownNameError  # noqa: E402
 from .plotting import plot_field, plot_regions  # noqa: E402
 from .registry import model, models  # noqa: E402
 
-__all__ = ["FastmapError", "UnknownNameError", "model", "models", "plot_field", "plot_regions",
-           "solve", "sweep", "__version__"]
+__all__ = ["FastmapError", "UnknownNameError", "boundaries", "model", "models", "plot_field",
+           "plot_regions", "solve", "sweep", "__version__"]

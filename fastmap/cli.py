@@ -1,4 +1,4 @@
-"""The ``fastmap`` command line: list, describe, map, figure.
+"""The ``fastmap`` command line: list, describe, map, boundaries, figure.
 
 Bad requests print one line (``error: ...``) on stderr and exit with status 2; nothing is written.
 """
@@ -112,10 +112,16 @@ def map_command(
                                   "synchronous, or a dask.distributed scheduler address tcp://HOST:PORT"),
     workers: Optional[int] = typer.Option(None, "--workers", help="Start a local dask.distributed "
                                           "cluster of N worker processes for this map"),
+    adaptive: bool = typer.Option(False, "--adaptive", help="Evaluate a coarse grid and refine "
+                                  "only where neighbours disagree (categorical outputs only; "
+                                  "default output: regime)"),
+    coarse: Optional[int] = typer.Option(None, "--coarse", help="Adaptive maps: spacing of the "
+                                         "first grid in cells (a power of two; default 16)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar"),
 ) -> None:
     """Compute a map over a grid of parameters and write it (Zarr/NetCDF) and/or draw it."""
     from . import io
+    from .adaptive import default_outputs
     from .engine import sweep
     from .registry import model
     from .schedulers import check_scheduler
@@ -142,25 +148,59 @@ def map_command(
         io.check_writable(plot, overwrite=overwrite)
         if n_axes != 2:
             raise FastmapError(f"--plot needs exactly 2 axes, got {n_axes}")
-    kept = output or list(m.output_names)
+    if coarse is not None and not adaptive:
+        raise FastmapError("--coarse sets the first grid of an adaptive map; add --adaptive")
+    kept = output or list(default_outputs(m) if adaptive else m.output_names)
     plot_var = var or next((o for o in kept if m.output(o).categorical), None)
     if plot is not None and plot_var is None:
         raise FastmapError("--plot draws a categorical output; keep one with --output (e.g. regime)")
     if plot is not None and plot_var not in kept:
         raise FastmapError(f"--var {plot_var!r} is not among the kept outputs: {', '.join(kept)}")
     cells = math.prod(v.size for v in params.values() if isinstance(v, np.ndarray))
-    written = sweep(m, chunks=chunks if chunks is not None else "auto", outputs=output or None,
-                    scheduler=scheduler or ("threads" if workers is None else None), workers=workers,
-                    out=out, overwrite=overwrite, resume=resume, progress=not quiet, **params)
+    if adaptive:
+        written = sweep(m, adaptive=True, coarse=coarse, outputs=output or None, chunks=chunks,
+                        scheduler=scheduler, workers=workers, resume=resume, out=out,
+                        overwrite=overwrite, **params)
+    else:
+        written = sweep(m, chunks=chunks if chunks is not None else "auto", outputs=output or None,
+                        scheduler=scheduler or ("threads" if workers is None else None),
+                        workers=workers, out=out, overwrite=overwrite, resume=resume,
+                        progress=not quiet, **params)
     computed = time.perf_counter() - started
     if out is not None:
         typer.echo(f"wrote {out} ({cells:,} cells, {len(kept)} outputs) in {computed:.1f} s "
                    f"({cells / computed:,.0f} cells/s)")
+    if adaptive:
+        evaluations = int(written.attrs["fastmap_evaluations"])
+        typer.echo(f"adaptive: {evaluations:,} kernel evaluations ({evaluations / cells:.2%} of the "
+                   "grid)")
     if plot is not None:
         _save_plot(written, plot_var, plot)
         typer.echo(f"drew {plot} in {time.perf_counter() - started - computed:.1f} s")
     if plot_var is not None:
         _print_shares(written[plot_var])
+
+
+@app.command("boundaries")
+@_one_line_errors
+def boundaries_command(
+    path: Path = typer.Argument(..., help="A 2-D map written by `fastmap map` (FILE.zarr|.nc)"),
+    out: Path = typer.Option(..., "--out", help="Curves: FILE.geojson|.json (GeoJSON) or FILE.csv"),
+    var: str = typer.Option("regime", "--var", help="Categorical output whose boundaries to trace"),
+    x: Optional[str] = typer.Option(None, "--x", help="Horizontal axis (default: the map's second)"),
+    y: Optional[str] = typer.Option(None, "--y", help="Vertical axis"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing file"),
+) -> None:
+    """Write the region boundaries of a map as curves, located exactly by bisection with the kernel."""
+    from . import io
+    from .boundaries import boundaries, to_csv, to_geojson
+
+    if not path.exists():
+        raise FastmapError(f"no map at {str(path)!r}")
+    io.output_format(path)
+    curves = boundaries(io.open_map(path), var, x=x, y=y)
+    (to_csv if out.suffix.lower() == ".csv" else to_geojson)(curves, out, overwrite=overwrite)
+    typer.echo(f"wrote {out}: {len(curves)} curves, {sum(c.x.size for c in curves):,} points")
 
 
 @app.command()

@@ -60,7 +60,8 @@ def solve(name: str | Model, **params) -> dict[str, np.ndarray]:
 
 def sweep(name: str | Model, *, chunks=None, scheduler=None, workers: int | None = None,
           outputs: Sequence[str] | None = None, out=None, overwrite: bool = False,
-          resume: bool = False, progress: bool = False, **params) -> xr.Dataset:
+          resume: bool = False, progress: bool = False, adaptive: bool = False,
+          coarse: int | None = None, **params) -> xr.Dataset:
     """Evaluate ``name`` on the outer product of the 1-D array parameters.
 
     Each 1-D array becomes a grid axis (in the order given); scalars are held fixed; missing
@@ -76,23 +77,22 @@ def sweep(name: str | Model, *, chunks=None, scheduler=None, workers: int | None
     interrupted map continues with ``resume=True`` (see :mod:`fastmap.stream`). The file appears
     only when complete; an existing one is replaced only with ``overwrite``. ``progress`` shows a
     progress bar on stderr.
+
+    ``adaptive=True`` maps categorical outputs only (default ``regime``), evaluating the kernel on
+    a coarse grid (every ``coarse``-th point, default 16) and refining only where neighbours
+    disagree (:mod:`fastmap.adaptive`); the Dataset is the dense one, plus the attribute
+    ``fastmap_evaluations``.
     """
     m = get_model(name)
-    slots = _slots(m, params, finite=True)
-    axes = [p.name for p, a in zip(m.parameters, slots) if p.name in params and a.ndim == 1]
-    axes.sort(key=list(params).index)
-    for p, a in zip(m.parameters, slots):
-        if a.ndim > 1:
-            raise FastmapError(f"parameter {p.name!r} must be a scalar or a 1-D axis, got shape {a.shape}")
-        if a.ndim == 1 and a.size == 0:
-            raise FastmapError(f"axis {p.name!r} is empty; an axis needs at least one value")
+    if adaptive:
+        dense_options = {"chunks": chunks, "scheduler": scheduler, "workers": workers,
+                         "resume": resume}
+        return _adaptive(m, outputs, coarse, out, overwrite, dense_options, params)
+    axes, columns, axis_of, shape = grid(m, params)
     select = _Selection.of(m, outputs)
     check_scheduler(scheduler, workers)
     if resume and out is None:
         raise FastmapError("resume continues a map written to a file; give out=FILE.zarr")
-    shape = tuple(slots[m.parameter_names.index(a)].size for a in axes)
-    columns = [a.reshape(-1) for a in slots]
-    axis_of = [axes.index(p.name) if p.name in axes else -1 for p in m.parameters]
     if out is not None:
         return _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, workers,
                               out, overwrite, resume, progress)
@@ -108,6 +108,37 @@ def sweep(name: str | Model, *, chunks=None, scheduler=None, workers: int | None
         with progress_bar(f"{m.name} {math.prod(shape):,} cells",
                           enabled=progress and distributed_client(where) is None):
             return ds.compute(scheduler=where)
+
+
+def grid(m: Model, params: Mapping):
+    """Validate ``sweep``'s parameters: (axes, parameter columns, axis of each column, grid shape)."""
+    slots = _slots(m, params, finite=True)
+    axes = [p.name for p, a in zip(m.parameters, slots) if p.name in params and a.ndim == 1]
+    axes.sort(key=list(params).index)
+    for p, a in zip(m.parameters, slots):
+        if a.ndim > 1:
+            raise FastmapError(f"parameter {p.name!r} must be a scalar or a 1-D axis, got shape {a.shape}")
+        if a.ndim == 1 and a.size == 0:
+            raise FastmapError(f"axis {p.name!r} is empty; an axis needs at least one value")
+    shape = tuple(slots[m.parameter_names.index(a)].size for a in axes)
+    columns = [a.reshape(-1) for a in slots]
+    axis_of = [axes.index(p.name) if p.name in axes else -1 for p in m.parameters]
+    return axes, columns, axis_of, shape
+
+
+def _adaptive(m, outputs, coarse, out, overwrite, dense_options: dict, params: dict):
+    """An adaptive map (:mod:`fastmap.adaptive`), in memory or written to ``out``."""
+    from .adaptive import adaptive_sweep
+
+    given = [k for k, v in dense_options.items() if v is not None and v is not False]
+    if given:
+        raise FastmapError(f"an adaptive map is computed in memory; {', '.join(given)} apply to "
+                           "dense maps only")
+    ds = adaptive_sweep(m, outputs=outputs, coarse=coarse, **params)
+    if out is None:
+        return ds
+    io.write(ds, out, overwrite=overwrite)
+    return io.open_map(out)
 
 
 def fixed_parameters(ds: xr.Dataset) -> dict[str, float]:

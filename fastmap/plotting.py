@@ -27,12 +27,14 @@ MIN_LABEL_SHARE = 0.004
 
 def plot_regions(ds: xr.Dataset, x: str | None = None, y: str | None = None, *, var: str = "regime",
                  ax=None, labels: bool = True, legend: bool = True, thresholds: bool | list = True,
-                 title: str | None = None):
+                 boundaries: bool = False, title: str | None = None):
     """Draw the categorical ``var`` of ``ds`` as a phase diagram over ``x`` (horizontal), ``y``.
 
     Each code gets its fixed colour; each region large enough is labelled at its deepest point;
     the legend names every code present. ``thresholds`` overlays the model's threshold curves of
     the y (or x) parameter: ``True`` for all, a list of names for some, ``False`` for none.
+    ``boundaries`` draws the region boundaries as exact curves, located by bisection with the
+    kernel (:func:`fastmap.boundaries.boundaries`), so a coarse map looks as sharp as a dense one.
     Returns the matplotlib Axes.
     """
     field, x, y = _field2d(ds, var, x, y)
@@ -60,6 +62,11 @@ def plot_regions(ds: xr.Dataset, x: str | None = None, y: str | None = None, *, 
                for c in present]
     if thresholds:
         handles += _overlay_thresholds(ax, ds, x, y, thresholds)
+    if boundaries:
+        from .boundaries import boundaries as exact_boundaries
+        from .boundaries import draw_boundaries
+
+        draw_boundaries(ax, exact_boundaries(ds, var, x=x, y=y), color="black", lw=1.0)
     if legend:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
                   title=var, title_fontsize=9, frameon=False)

@@ -133,3 +133,37 @@ def test_ctrl_c_leaves_no_partial_netcdf(tmp_path):
     assert process.returncode == 130, stderr
     assert "interrupted; no output was left behind" in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_adaptive_map_and_its_boundaries(tmp_path):
+    store, curves = tmp_path / "a.zarr", tmp_path / "a.geojson"
+    result = run("map", "import_tax_channels", "--axis", "delta=0.01:0.99:257", "--axis", "t=0:1:257",
+                 "--adaptive", "--coarse", "16", "--out", str(store), "-q")
+    assert result.returncode == 0, result.stderr
+    assert "adaptive:" in result.stdout and "kernel evaluations" in result.stdout
+    ds = xr.open_zarr(store)
+    assert list(ds.data_vars) == ["regime"] and 0 < ds.attrs["fastmap_evaluations"] < 0.2 * 257 ** 2
+    import fastmap
+
+    dense = fastmap.sweep("import_tax_channels", delta=np.linspace(0.01, 0.99, 257),
+                          t=np.linspace(0, 1, 257), outputs=["regime"])
+    np.testing.assert_array_equal(ds.regime.values, dense.regime.values)
+    drawn = run("boundaries", str(store), "--out", str(curves))
+    assert drawn.returncode == 0, drawn.stderr
+    import json
+
+    features = json.loads(curves.read_text())["features"]
+    assert {tuple(f["properties"]["labels"]) for f in features} >= {("no_gray_market", "dp_harmful")}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--adaptive", "--output", "piM"], "adaptive maps refine categorical outputs only"),
+    (["--adaptive", "--chunks", "10"], "an adaptive map is computed in memory; chunks apply to dense"),
+    (["--coarse", "8"], "--coarse sets the first grid of an adaptive map; add --adaptive"),
+    (["--adaptive", "--coarse", "12"], "coarse"),
+])
+def test_bad_adaptive_requests(tmp_path, args, message):
+    result = run("map", "import_tax_channels", "--axis", "delta=0.1:0.9:20", "--axis", "t=0:1:20",
+                 "--out", str(tmp_path / "a.zarr"), *args)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
