@@ -4,7 +4,8 @@ The implementation a researcher would write by hand: whole-array expressions (``
 ``np.maximum``, ...), no numba, no per-point loop, written from the spec
 (``/work/shared/models/nev_parallel_export.md``: §3 domain, §6 CN, §7.2 CR accommodation, §8.3 CT
 accommodation with its *sympy closed forms* of H and c (the kernel builds them from the stage-2
-system instead, so the two are independent), §9 blocking, §10 codes, §11 outputs). It is the speed
+system instead, so the two are independent), §9 blocking, §10 codes, §11 outputs; plus the
+erratum to §9.1: CT accommodation is the true outcome where valid and better than blocking). It is the speed
 baseline of ``benchmarks/bench_nev.py`` and a second implementation of the compiled kernel.
 
     solve_numpy(theta, k, beta, reading) -> dict[str, np.ndarray]   (12 int8 codes + 99 floats)
@@ -210,6 +211,13 @@ def solve_numpy(theta, k, beta, reading):
                             (q_t <= 0, 3), (q_r - q_t <= 0, 4), (q1 <= 0, 5),
                             ((e <= 0) | (w <= 0) | (q2 >= 1) | (q_t >= s) | (q_t >= q_r), 6),
                             ((th * (1 - q_out) - w) * q_out > pi_R, 7)])
+
+        # CT: a valid accommodation equilibrium that pays M2 more than blocking is the true
+        # outcome (code 5 accommodate; contrary to §9.1, found in reading A only).
+        accommodate = (regime_ct > 0) & (paper_ct == 1) & (out["pi_2_ct_acc"] > out["pi_2_ct"])
+        regime_ct = np.where(accommodate, 5, regime_ct).astype(np.int8)
+        for f in FIELDS:
+            out[f"{f}_ct"] = np.where(accommodate, out[f"{f}_ct_acc"], out[f"{f}_ct"])
 
         # §11 ratios, §10 codes.
         for tag in TAGS[1:]:

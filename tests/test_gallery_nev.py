@@ -21,7 +21,7 @@ ORACLE = json.loads((Path(__file__).parent / "data" / "nev_parallel_export.json"
 CASES = {case["name"]: case for case in ORACLE["point_cases"]}
 TABLES = ("nev_base_point", "nev_theorems")
 MAPS = ("nev_regimes_beta_k", "nev_regimes_theta_beta", "nev_regimes_theta_k", "nev_paper_vs_true",
-        "nev_theorem_maps")
+        "nev_theorem_maps", "nev_ct_accommodation")
 
 
 @pytest.fixture
@@ -151,3 +151,16 @@ def test_profit_ratios_never_exceed_cn():
             assert np.nanmax(r[f"ratio_{who}_{tag}"]) <= 1.0 + 1e-12
     valid = r["paper_cr"] == 1
     assert valid.any() and np.all(r["ratio_pi_2_cr_acc"][valid] < r["ratio_pi_2_cr"][valid])
+
+
+def test_accommodation_maps_show_the_band():
+    """Reading A: both zoomed maps contain the CT accommodate band (a few % of the map, between
+    close_market2 and limit_wholesale); CR never accommodates; reading B has no band there."""
+    for spec in nev.ACCOMMODATION_MAPS:
+        ds, x, y = nev.accommodation_map(spec, n=300)
+        ct = nev.region_shares(ds, "regime_ct")
+        assert 0.5 < ct["accommodate"] < 5.0, (spec, ct)
+        assert {"close_market2", "limit_wholesale"} <= set(ct)
+        assert "accommodate" not in nev.region_shares(ds, "regime_cr")
+        ds_b, _, _ = nev.accommodation_map(dict(spec, reading=1.0), n=100)
+        assert "accommodate" not in nev.region_shares(ds_b, "regime_ct")

@@ -7,7 +7,8 @@ Market 2 is closed, the blocking floor of section 9.2), the regime logic and der
 (sections 10, 11), the theorems the spec verifies on the paper-valid sets (section 13.6: Thms 5(1),
 5(2), 6 second part, 9(1), 10, ``w_ct < w_cr``, ``w_ct > w_cn``) and the errata it proves
 (section 13: accommodation is beaten by the true outcome in CR, Thm 6 first part fails everywhere,
-reading A's small-``theta`` branches are empty), plus the engine contract: never a valid regime with
+reading A's small-``theta`` branches are empty), the erratum to section 9.1 (CT accommodation is
+the true outcome in a thin band of reading A, ``test_ct_accommodation_band``), plus the engine contract: never a valid regime with
 non-finite decisions, invalid points labelled invalid.
 
 Closed forms used as references here are transcribed independently of fastmap.  Where the spec's
@@ -33,6 +34,7 @@ CATEGORICAL = {o.name for o in fastmap.model(MODEL).outputs if o.categorical}
 TRUE_FIELDS = ("w", "q_2", "e", "q_1", "q_r", "q_par", "p_1", "p_2", "p_r", "pi_2", "pi_2_m1",
                "pi_2_m2", "pi_1", "pi_R", "pi_T")
 TOL = 1e-12
+ACCOMMODATE = 5         # regime_ct only: the paper's CT equilibrium is the true outcome
 
 
 def solve1(theta, k, beta, reading):
@@ -107,10 +109,16 @@ def test_true_outcomes_structure(p):
             assert reg == 0
             assert all(math.isnan(o[f"{f}_ct"]) for f in TRUE_FIELDS)
             continue
-        assert reg in (1, 2, 3, 4)
+        assert reg in ((1, 2, 3, 4) if tag == "cr" else (1, 2, 3, 4, ACCOMMODATE))
         event(f"{tag} regime {int(reg)}")
         for f in TRUE_FIELDS:                       # never a valid regime with non-finite values
             assert math.isfinite(o[f"{f}_{tag}"]), (tag, f)
+        # the true outcome is M2's best: never below a valid accommodation equilibrium
+        if o[f"paper_{tag}"] == 1:
+            assert o[f"pi_2_{tag}"] >= o[f"pi_2_{tag}_acc"] - TOL
+        if reg == ACCOMMODATE:
+            _check_accommodation(o, theta, k, beta, reading)
+            continue
         assert math.isnan(o[f"p_g_{tag}"])
         w, q2, e, q1, qr = (o[f"{f}_{tag}"] for f in ("w", "q_2", "e", "q_1", "q_r"))
         assert w >= 0 and 0 <= q2 <= 1 and e >= 0
@@ -148,6 +156,65 @@ def test_true_outcomes_structure(p):
             assert w == pytest.approx(theta / 2, abs=TOL)
             assert o[f"pi_2_{tag}"] == pytest.approx(1 / (2 * k) + theta / 8, abs=TOL)
             assert _m1_loses(o, tag)
+
+
+def blocking_values(theta, k, beta, reading):
+    """M2's profit of each blocking candidate of CT (spec section 9.3), transcribed independently:
+    close_market2, capture_market1 and limit_wholesale (stationary point and face e = 0 of
+    G(q2, e) = f1(q2, e) + f2(L(q2, e)), kept if 0 <= q2 < 1, e >= 0, 0 <= L <= theta)."""
+    bv, be = coeffs(beta, reading)
+    alpha, lam = floor_coeffs(theta, beta, reading)["ct"]
+    values = [k / (8 * (k - 1)), 1 / (2 * k) + theta / 8]
+
+    def G(q2, e):
+        L = alpha + lam * (be * e + bv * (1 - q2) / 2)
+        if 0 <= q2 < 1 and e >= 0 and 0 <= L <= theta:
+            return ((1 - q2) / 2 + e) * q2 - k * e * e / 2 + L * (theta - L) / (2 * theta)
+        return -math.inf
+
+    l0, lq, le = alpha + lam * bv / 2, -lam * bv / 2, lam * be
+    m0 = 0.5 - l0 / theta
+    A = np.array([[1 + lq**2 / theta, lq * le / theta - 1], [lq * le / theta - 1, k + le**2 / theta]])
+    r = np.array([0.5 + lq * m0, le * m0])
+    values.append(G(*np.linalg.solve(A, r)))
+    values.append(G(r[0] / A[0, 0], 0.0))
+    return values
+
+
+def _check_accommodation(o, theta, k, beta, reading):
+    """Regime ``accommodate`` (CT): the paper's equilibrium is valid, beats every blocking
+    candidate, and every true CT output is its value (erratum to spec section 9.1)."""
+    assert o["paper_ct"] == 1 and o["regime_ct_paper"] == 1
+    assert reading == 0                                  # never found in reading B
+    for f in TRUE_FIELDS + ("p_g",):
+        assert o[f"{f}_ct"] == o[f"{f}_ct_acc"], f
+    assert o["q_par_ct"] > 0 and o["pi_T_ct"] > 0
+    assert o["pi_2_ct"] > max(blocking_values(theta, k, beta, reading))
+    assert o["pi_2_ct"] < o["pi_2_cn"] and o["pi_1_ct"] < o["pi_1_cn"] and o["pi_R_ct"] < o["pi_R_cn"]
+
+
+def test_ct_accommodation_band():
+    """Reading A, small theta, large k, small beta: a thin band where CT accommodation is the
+    true outcome (where the blocking value has a kink: limit_wholesale meets close_market2).  Every
+    such point passes ``_check_accommodation``; elsewhere on the grid with a valid paper equilibrium
+    the blocking outcome is at least as good; reading B and CR never accommodate."""
+    th, k, b = (a.ravel() for a in np.meshgrid(np.geomspace(5e-4, 0.04, 40), np.geomspace(10.0, 400.0, 40),
+                                                 np.linspace(0.001, 0.15, 150)))
+    for reading in (0, 1):
+        o = fastmap.solve(MODEL, theta=th, k=k, beta=b, reading=reading)
+        acc = o["regime_ct"] == ACCOMMODATE
+        assert not np.any(o["regime_cr"] == ACCOMMODATE)
+        valid = (o["paper_ct"] == 1) & ~acc
+        assert np.all(o["pi_2_ct"][valid] >= o["pi_2_ct_acc"][valid])
+        if reading == 1:
+            assert not acc.any()
+            continue
+        assert 200 <= acc.sum() <= 0.05 * acc.size
+        assert th[acc].max() < 0.03 and b[acc].max() < 0.11 and k[acc].min() > 14
+        gain = o["pi_2_ct"][acc] / np.array([max(blocking_values(*q, 0)) for q in zip(th[acc], k[acc], b[acc])]) - 1
+        assert np.all(gain > 0) and gain.max() < 1e-3
+        for i in np.nonzero(acc)[0][::25]:
+            _check_accommodation({name: float(v[i]) for name, v in o.items()}, th[i], k[i], b[i], 0)
 
 
 @SETTINGS

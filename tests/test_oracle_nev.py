@@ -202,7 +202,8 @@ def test_true_outcomes_block_and_respect_the_floor():
     r = fastmap.solve(NAME, **GRID)
     theta = np.broadcast_to(GRID["theta"], r["b_v"].shape)
     for tag in ("cr", "ct"):
-        ok = r[f"regime_{tag}"] > 0
+        ok = np.isin(r[f"regime_{tag}"], (1, 2, 3, 4))      # blocking regimes (reading B: all valid)
+        assert np.array_equal(ok, r[f"regime_{tag}"] > 0)
         L = r[f"floor_alpha_{tag}"] + r[f"floor_lambda_{tag}"] * (
             r["b_e"] * r[f"e_{tag}"] + r["b_v"] * (1 - r[f"q_2_{tag}"]) / 2)
         blocked = (r[f"w_{tag}"] >= L - 1e-12) | (r[f"q_2_{tag}"] == 1)
@@ -280,5 +281,34 @@ def test_labels_follow_the_spec():
     assert MODEL.output("regime_ct_paper").flag_meanings == (
         "invalid", "paper_accommodation", "no_threat", "limit_wholesale", "close_market2",
         "capture_market1")
+    assert MODEL.output("regime_ct").flag_meanings == (
+        "invalid", "no_threat", "limit_wholesale", "close_market2", "capture_market1", "accommodate")
     assert MODEL.output("regime_cn").flag_meanings == ("invalid", "cn_interior")
     assert len(MODEL.outputs) == 111
+
+
+# ------------------------------------------------------------------ erratum to §9.1
+
+def test_ct_accommodation_is_the_true_outcome():
+    """Spec §9.1 claims M2 always blocks parallel trade. At theta = 0.013149991184332452,
+    k = 43.59108672593904, beta = 0.05551196851187258 (reading A) the paper's CT equilibrium
+    (w = 0.0072671, q2 = 0.5134168, e = 0.0117780; the TP buys q_t = 0.0255449) is valid, the
+    stage-2 game has a unique equilibrium there, and M2 earns 0.1279609766 against 0.1279348864 =
+    k/(8(k-1)) for the best blocking outcome (close_market2); the limit_wholesale candidate gives
+    0.1279019. Numbers from the independent reference (``tests/reference/nev_brute.py``, global
+    search over accommodating strategies)."""
+    theta, k, beta = 0.013149991184332452, 43.59108672593904, 0.05551196851187258
+    got = solve(theta=theta, k=k, beta=beta, reading=0.0)
+    assert got["regime_ct"] == nev.ACCOMMODATE and got["paper_ct"] == 1
+    assert got["regime_ct_paper"] == 1 and got["regime_cr"] == 3
+    assert got["pi_2_ct"] == pytest.approx(0.1279609766, abs=1e-8)
+    assert got["pi_2_ct"] - k / (8 * (k - 1)) == pytest.approx(2.609e-5, abs=1e-8)
+    expected = {"w": 0.0072671, "q_2": 0.5134168, "e": 0.0117780, "q_par": 0.0255449}
+    for field, value in expected.items():
+        assert got[f"{field}_ct"] == pytest.approx(value, abs=6e-8), field
+    for field, *_ in nev.FIELDS:
+        assert got[f"{field}_ct"] == got[f"{field}_ct_acc"], field
+    assert got["ratio_pi_2_ct"] == pytest.approx(0.1279609766 / got["pi_2_cn"], rel=1e-8)
+    assert got["pi_T_ct"] > 0 and math.isfinite(got["p_g_ct"])
+    # the oracle cases are outside the band: none of them accommodates
+    assert all(c["outputs"]["regime_ct"] in (0, 1, 2, 3, 4) for c in CASES.values())

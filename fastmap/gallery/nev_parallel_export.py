@@ -10,9 +10,11 @@ sign statements (§13) and the reference numbers of its §12. So the gallery hol
   evaluated over a parameter grid in both readings (``nev_theorems``);
 * regime maps (true outcome and paper's rule, CR and CT) over (beta, k), (theta, beta) and
   (theta, k) at ``MAP_RESOLUTION`` x ``MAP_RESOLUTION`` cells;
-* where the paper's accommodation equilibrium is not the true one (everywhere it is valid) and how
-  much M2 loses by playing it (``nev_paper_vs_true``); the theorem codes as maps
-  (``nev_theorem_maps``); profit ratios against CN along theta (``nev_profit_ratios``).
+* where the paper's accommodation equilibrium is not the true one (in reading B everywhere it is
+  valid) and how much M2 loses by playing it (``nev_paper_vs_true``); the thin band of reading A
+  where it *is* the true CT outcome, contrary to the spec's §9.1 (``nev_ct_accommodation``); the
+  theorem codes as maps (``nev_theorem_maps``); profit ratios against CN along theta
+  (``nev_profit_ratios``).
 
 Every number written on a figure or table comes from a helper of this module (``switch_points``,
 ``theorem_rows``, ``region_shares``, ``base_rows``) so that the tests check what is shown.
@@ -221,7 +223,7 @@ def nev_theorems():
         note="B = default reading (parallel car worth v + beta e), A = beta v. 'branch' rows give the "
              "share of the first branch: the paper claims both branches occur (B: yes; A: the "
              "small-theta branch is empty). Thm 6(a) holds nowhere (spec §13.3). The last row is 0%: "
-             "wherever the paper's equilibrium is valid, M2 prefers to block parallel trade.")
+             "wherever the paper's CR equilibrium is valid, M2 prefers to block parallel trade.")
 
 
 # ------------------------------------------------------------------------------------ drawing
@@ -250,7 +252,7 @@ def _regime_figure(x: str, y: str, title: str, note: str = ""):
     fixed_text = ", ".join(f"{key} = {v:g}" for key, v in fixed.items())
     fig.suptitle(f"{title} ({fixed_text}; {MAP_RESOLUTION if len(ds[x]) == MAP_RESOLUTION else len(ds[x])}"
                  f"² cells)\nPaper: M2 accommodates parallel export (grey in c, d, where valid). "
-                 f"True: M2 always blocks it.{note}", fontsize=11)
+                 f"True (reading B): M2 always blocks it.{note}", fontsize=11)
     return fig
 
 
@@ -386,6 +388,45 @@ def nev_profit_ratios():
     return fig
 
 
+#: The reading-A band where CT accommodation is the true outcome: two zoomed maps (axis ranges,
+#: fixed parameters). beta = 0.05 and k = 43.6 pass through the band (spec erratum to §9.1).
+ACCOMMODATION_MAPS = (
+    {"theta": (0.005, 0.02), "k": (10.0, 400.0), "beta": 0.05, "reading": 0.0},
+    {"theta": (0.008, 0.016), "beta": (0.03, 0.07), "k": 43.6, "reading": 0.0},
+)
+
+
+def accommodation_map(spec: dict, n: int | None = None):
+    """``regime_ct`` and ``regime_cr`` on one of ``ACCOMMODATION_MAPS``; returns (dataset, x, y)."""
+    x, y = [key for key, v in spec.items() if isinstance(v, tuple)]
+    axes_ = {key: np.linspace(*spec[key], n or MAP_RESOLUTION) for key in (x, y)}
+    fixed = {key: v for key, v in spec.items() if not isinstance(v, tuple)}
+    return fastmap.sweep(MODEL, **axes_, **fixed, outputs=["regime_ct", "regime_cr"]), x, y
+
+
+def nev_ct_accommodation():
+    """Reading A: the thin band where M2's true CT choice is to accommodate the third party."""
+    fig, axes = plt.subplots(1, 2, figsize=(14, 6.8), layout="constrained")
+    shares = []
+    for ax, spec, panel in zip(axes, ACCOMMODATION_MAPS, ("(a)", "(b)")):
+        ds, x, y = accommodation_map(spec)
+        fixed = ", ".join(f"{key} = {v:g}" for key, v in spec.items() if not isinstance(v, tuple))
+        fastmap.plot_regions(ds, x=x, y=y, var="regime_ct", ax=ax, labels=False, legend=False,
+                             thresholds=False, title=f"{panel} CT, true outcome ({fixed})")
+        ax.set_xlabel(AXIS_LABELS[x])
+        ax.set_ylabel(AXIS_LABELS[y])
+        ax.legend(handles=_legend_handles(ds, "regime_ct"), loc="upper center",
+                  bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8, frameon=False)
+        shares.append(f"{panel} {region_shares(ds, 'regime_ct').get('accommodate', 0.0):.2f}% "
+                      f"(CR: {region_shares(ds, 'regime_cr').get('accommodate', 0.0):.0f}%)")
+    fig.suptitle("Spec §9.1: parallel trade is never optimal. Computed (reading A, parallel car worth "
+                 "β v): in CT, a thin band where the blocking value\nhas a kink (limit_wholesale "
+                 "meets close_market2) is filled by the paper's accommodation equilibrium, which pays "
+                 "M2 more.\nShare of each map: " + ", ".join(shares) + ". Reading B and CR: nowhere.",
+                 fontsize=11)
+    return fig
+
+
 FIGURES = {
     "nev_base_point": nev_base_point,
     "nev_theorems": nev_theorems,
@@ -393,6 +434,7 @@ FIGURES = {
     "nev_regimes_theta_beta": nev_regimes_theta_beta,
     "nev_regimes_theta_k": nev_regimes_theta_k,
     "nev_paper_vs_true": nev_paper_vs_true,
+    "nev_ct_accommodation": nev_ct_accommodation,
     "nev_theorem_maps": nev_theorem_maps,
     "nev_profit_ratios": nev_profit_ratios,
 }

@@ -11,8 +11,13 @@ Two outcomes are reported per parallel-export case:
 
 * the paper's accommodation equilibrium (``*_cr_acc``, ``*_ct_acc``; validity ``paper_cr/ct``):
   the stationary point of M2's profit on the piece where parallel trade is active (§7.2, §8.3);
-* the true subgame-perfect outcome (``*_cr``, ``*_ct``; ``regime_cr/ct``): M2 always blocks
-  parallel trade, by the best of four candidates (§9.3).
+* the true subgame-perfect outcome (``*_cr``, ``*_ct``; ``regime_cr/ct``): the best of four
+  blocking candidates (§9.3) and, in CT only, the paper's accommodation equilibrium where it is
+  valid and pays M2 more (code 5 ``accommodate``). Spec §9.1 claims parallel trade is never
+  optimal; that is false for CT in reading A in a thin band at small theta, large k and small
+  beta, where the blocking value has a kink (limit_wholesale meets close_market2) and
+  accommodation beats both, e.g. theta = 0.01315, k = 43.59, beta = 0.05551: 0.1279610 against
+  0.1279349 (confirmed by the independent reference ``tests/reference/nev_brute.py``).
 
 Everything is closed form (2x2 and 3x3 linear systems, one square root); no root finding.
 """
@@ -46,6 +51,10 @@ PARAMETERS = (
 TRUE_REGIMES = {0: "invalid", 1: "no_threat", 2: "limit_wholesale", 3: "close_market2",
                 4: "capture_market1"}
 TRUE_COLORS = {0: "#ffffff", 1: "#f7eaa4", 2: "#7fb0dd", 3: "#e0584b", 4: "#6dbd6a"}
+#: CT only: the paper's accommodation equilibrium is M2's optimum (never in CR, so CR keeps 0-4).
+ACCOMMODATE = 5
+TRUE_REGIMES_CT = {**TRUE_REGIMES, ACCOMMODATE: "accommodate"}
+TRUE_COLORS_CT = {**TRUE_COLORS, ACCOMMODATE: "#a0a0a0"}
 PAPER_REGIMES = {0: "invalid", 1: "paper_accommodation", 2: "no_threat", 3: "limit_wholesale",
                  4: "close_market2", 5: "capture_market1"}
 PAPER_COLORS = {0: "#ffffff", 1: "#a0a0a0", 2: "#f7eaa4", 3: "#7fb0dd", 4: "#e0584b", 5: "#6dbd6a"}
@@ -67,7 +76,7 @@ def _theorem(name, long_name, yes, no):
 CODES = (  # regime_cr first: the map drawn by default
     categorical("regime_cr", "true outcome of CR (AD exports in parallel)", TRUE_REGIMES, TRUE_COLORS),
     categorical("regime_ct", "true outcome of CT (third party exports in parallel; k >= 2.5)",
-                TRUE_REGIMES, TRUE_COLORS),
+                TRUE_REGIMES_CT, TRUE_COLORS_CT),
     categorical("regime_cr_paper", "CR under the paper's rule (accommodation where valid)",
                 PAPER_REGIMES, PAPER_COLORS),
     categorical("regime_ct_paper", "CT under the paper's rule (accommodation where valid)",
@@ -410,6 +419,14 @@ def kernel(p, o):
     # The paper's accommodation equilibria (§7.2, §8.3).
     paper_cr, k_H = _cr_accommodation(o, theta, inv_theta, k, b_v, b_e)
     paper_ct = _ct_accommodation(o, theta, inv_theta, k, b_v, b_e)
+    # CT: where the accommodation equilibrium is valid (stage-2 equilibrium with the TP active,
+    # the AD not keeping it out, M2's problem concave) and pays M2 strictly more than the best
+    # blocking candidate, it is the true outcome (contrary to §9.1; only reading A, thin band).
+    # CR never has such points (checked by the reference's global search), hence no code 5 there.
+    if regime_ct > 0 and paper_ct == 1 and o[CT_ACC + PI2] > o[CT + PI2]:
+        regime_ct = ACCOMMODATE
+        for j in range(NF):
+            o[CT + j] = o[CT_ACC + j]
 
     # Ratios against CN, whose profits are positive for k > 2 (§6). Divisions, not reciprocals:
     # an outcome equal to CN then has ratio exactly 1.
@@ -481,6 +498,7 @@ MODEL = Model(
                "regime_ct": ("q_2_ct", "q_1_ct", "pi_2_ct", "pi_1_ct", "pi_T_ct")},
     summary=("M2 (leader) sets its wholesale price, Market-1 quantity and differentiation level; M1 "
              "and the AD follow; parallel export by nobody (CN), the AD (CR) or a third party (CT). "
-             "True outcome: M2 always blocks parallel trade; the paper's accommodation equilibria "
-             "are reported beside it. Closed form."),
+             "True outcome: M2 blocks parallel trade, except in CT (reading A, a thin band at small "
+             "theta, large k, small beta) where the paper's accommodation equilibrium pays it more; "
+             "the paper's accommodation equilibria are reported beside it. Closed form."),
 )

@@ -38,14 +38,16 @@ Hessians).  It only uses the primitives of spec sections 2.1, 4 and 5:
   - CR / CT, *all strategies* (safety net, :func:`global_search`): M2's profit with the full
     numerical followers (parallel trade allowed, M1 deterring, no equilibrium, ...) on a 3-D grid
     over ``(w, q2, e)``, refined by Nelder-Mead from the best grid point with parallel trade
-    (``global_best``, ``acc_best``, ``acc_x``).
+    (``global_best``, ``acc_best``, ``acc_x``), then polished by Newton steps on central
+    differences (:func:`_newton_polish3`; the followers' quantities are affine in M2's decisions
+    on a piece, so M2's profit is quadratic there and Nelder-Mead alone stops ~1e-7 away).
 
 * **Regime** of the optimum: 4 ``capture_market1`` if ``q2 = 1``; 3 ``close_market2`` if the AD
   buys nothing; 1 ``no_threat`` if CN's decisions are blocked (then CN is optimal; the search must
-  agree); else 2 ``limit_wholesale``.
-* The reported CR/CT outcome is the best *blocking* outcome (the spec's "true" outcome).  The
-  spec's claim that it is always the subgame-perfect outcome is false for CT in reading A at small
-  theta, large k, small beta (there ``acc_best`` from :func:`global_search` exceeds it; see
+  agree); else 2 ``limit_wholesale``; 5 ``accommodate`` if the best strategy with parallel trade
+  (``acc_best``, only with ``safety_net``) beats the best blocking outcome: then the reported
+  outcome is that strategy with its numerical followers.  The spec (section 9.1) claims this never
+  happens; it does for CT in reading A at small theta, large k, small beta (see
   ``tests/test_nev_bruteforce.py``).
 * ``margin`` (value gap to the best optimum of another class) and ``floor_gap`` (``w_cn - w_b`` at
   the CN decisions; ``no_threat`` iff ``>= 0``) let tests skip near-ties.
@@ -63,9 +65,10 @@ from numba import njit
 from scipy.optimize import minimize, minimize_scalar
 
 __all__ = ["solve", "coefficients", "is_valid", "REGIME", "K_MIN_CT", "quad_max", "grid_golden_max",
-           "cr_followers", "ct_equilibria", "blocked_value", "global_search"]
+           "cr_followers", "ct_equilibria", "blocked_value", "global_search", "trade_outcome"]
 
-REGIME = {0: "invalid", 1: "no_threat", 2: "limit_wholesale", 3: "close_market2", 4: "capture_market1"}
+REGIME = {0: "invalid", 1: "no_threat", 2: "limit_wholesale", 3: "close_market2", 4: "capture_market1",
+          5: "accommodate"}
 K_MIN_CT = 2.5          # spec section 3: the true CT outcome is reported only for k >= 2.5
 
 _GR = (math.sqrt(5.0) - 1.0) / 2.0
@@ -74,6 +77,11 @@ IT_GOLD = 32            # golden iterations (bracket 2/32^2 * 0.618^32 ~ 4e-10, 
 IT_BISECT = 52          # bisection on w: 2^-52 relative
 Q_ZERO = 1e-12          # a follower quantity below this is "zero"
 FLOOR_TOL = 1e-10       # w_cn >= w_b - FLOOR_TOL counts as "CN blocks" (numerical floor precision)
+NOISE = 1e-12           # M2's profit with the iterated CT stage-2 followers is exact to ~1e-13
+# Parallel trade counts for the safety net's accommodation search only above Q_PAR: with a sliver
+# of parallel trade (q2 -> 1) the followers' maxima are so flat that their numerical answers err by
+# ~1e-9 in quantity, worth ~1e-10 to M2 (spurious gains over capture_market1 at k = 2.5).
+Q_PAR = 1e-7
 
 
 # ------------------------------------------------------------------------------------------------
@@ -649,42 +657,140 @@ def solve_blocking(case, theta, k, bv, be, cn):
     return out
 
 
-def global_search(case, theta, k, bv, be, n=(10, 10, 8), refine=True):
+def _newton_polish3(fun, x, h=1e-3):
+    """Newton steps on the central-difference gradient and Hessian of ``fun`` at the 3-vector ``x``
+    (exact on a quadratic piece), each kept only if the Hessian is negative definite and the value
+    does not decrease by more than the numerical followers' noise (``NOISE``); stops if a stencil
+    point leaves the piece (``fun = -inf``)."""
+    x = np.asarray(x, float)
+    I = np.eye(3) * h
+    for _ in range(3):
+        f0 = fun(x)
+        fp = np.array([fun(x + I[i]) for i in range(3)])
+        fm = np.array([fun(x - I[i]) for i in range(3)])
+        fpp = {(i, j): fun(x + I[i] + I[j]) for i in range(3) for j in range(i + 1, 3)}
+        vals = np.concatenate([fp, fm, list(fpp.values())])
+        if not np.all(np.isfinite(vals)):
+            break
+        g = (fp - fm) / (2 * h)
+        H = np.diag((fp - 2 * f0 + fm) / h ** 2)
+        for (i, j), v in fpp.items():        # f(x + h_i + h_j) - f(x + h_i) - f(x + h_j) + f(x)
+            H[i, j] = H[j, i] = (v - fp[i] - fp[j] + f0) / h ** 2
+        if not np.all(np.linalg.eigvalsh(H) < 0):
+            break
+        step = -np.linalg.solve(H, g)
+        if np.max(np.abs(step)) > 10 * h:
+            break
+        if fun(x + step) < f0 - NOISE:
+            break
+        x = x + step
+    return x
+
+
+def trade_outcome(case, theta, k, w, q2, e, bv, be):
+    """All reported values at M2's decisions (w, q2, e) with the full numerical followers (parallel
+    trade allowed; CT: the M2-preferred stage-2 equilibrium, None if there is none)."""
+    if case == 1:
+        q1, qp, qr = cr_followers(w, q2, e, theta, bv, be)
+    else:
+        n, q1s, qrs = ct_equilibria(w, q2, e, theta, bv, be)
+        best, q1, qr = -np.inf, math.nan, math.nan
+        for j in range(n):
+            s = 1.0 - q1s[j] - q2
+            qt = qt_ct(qrs[j], s, e, bv, be, theta)
+            v = (s - bv * qt + e) * q2 - 0.5 * k * e * e + w * qrs[j]
+            if v > best:
+                best, q1, qr = v, q1s[j], qrs[j]
+        if best == -np.inf:
+            return None
+        qp = qt_ct(qr, 1.0 - q1 - q2, e, bv, be, theta)
+    s = 1.0 - q1 - q2
+    p1 = s - bv * qp
+    p2 = p1 + e
+    p_g = bv * (s - qp) + be * e if qp > 0.0 else math.nan
+    if case == 1:
+        p_r = theta * (1.0 - qr)
+        pi_m2 = w * (qr + qp)
+        pi_R = (p_r - w) * qr + ((p_g - w) * qp if qp > 0.0 else 0.0)
+        pi_T = 0.0
+    else:
+        p_r = theta * (1.0 - qr + qp)
+        pi_m2 = w * qr
+        pi_R = (p_r - w) * qr
+        pi_T = (p_g - p_r) * qp if qp > 0.0 else 0.0
+    pi_m1 = p2 * q2 - 0.5 * k * e * e
+    return dict(w=w, q_2=q2, e=e, q_1=q1, q_r=qr, q_par=qp, p_1=p1, p_2=p2, p_g=p_g, p_r=p_r,
+                pi_2_m1=pi_m1, pi_2_m2=pi_m2, pi_2=pi_m1 + pi_m2, pi_1=p1 * q1, pi_R=pi_R, pi_T=pi_T)
+
+
+def global_search(case, theta, k, bv, be, n=(10, 10, 8), refine=True, fine=False):
     """Safety net: M2's profit with the full numerical followers on a (w, q2, e) grid.  Returns
     (best value on the grid, best value with parallel trade, its decisions), the latter refined by
-    Nelder-Mead restricted to outcomes with parallel trade."""
+    Nelder-Mead restricted to outcomes with parallel trade (quantity above ``Q_ZERO``) and a Newton
+    polish.  ``fine``: also ``n[0]`` values of ``w`` on [0, 1.5 theta] (where the Market-2 trade of
+    a small ``theta`` happens), ``e`` spaced quadratically (small ``e`` resolved), Nelder-Mead from
+    the 3 best grid points with parallel trade (else the best one only) and parallel trade counted
+    only above ``Q_PAR``."""
+    q_min = Q_PAR if fine else Q_ZERO
     emax = min(e_bound(k), 6.0 / k)
-    wmax = 1.0 + emax
-    ws = np.linspace(0.0, wmax, n[0])
-    qs = np.linspace(0.0, 1.0, n[1])
+    ws = np.linspace(0.0, 1.0 + emax, n[0])
     es = np.linspace(0.0, emax, n[2])
-    best_all, best_par, x_par = -np.inf, -np.inf, None
+    if fine:
+        ws = np.unique(np.concatenate([ws, np.linspace(0.0, 1.5 * theta, n[0])]))
+        es = emax * np.linspace(0.0, 1.0, n[2]) ** 2
+    qs = np.linspace(0.0, 1.0, n[1])
+    best_all, par = -np.inf, []
     for w in ws:
         for q in qs:
             for e in es:
                 v, qp = m2_profit(case, w, q, e, theta, k, bv, be)
                 best_all = max(best_all, v)
-                if qp > Q_ZERO and v > best_par:
-                    best_par, x_par = v, (w, q, e)
-    if refine and x_par is not None:
-        def clip(x):
-            return max(x[0], 0.0), min(max(x[1], 0.0), 1.0), max(x[2], 0.0)
+                if qp > q_min:
+                    par.append((v, (w, q, e)))
+    if not par:
+        return best_all, -np.inf, None
+    par.sort(key=lambda t: t[0], reverse=True)
+    best_par, x_par = par[0]
+    if not refine:
+        return best_all, best_par, x_par
 
-        def obj(x):
-            v, qp = m2_profit(case, *clip(x), theta, k, bv, be)
-            return -v if qp > Q_ZERO else 1e3
-        res = minimize(obj, np.array(x_par), method="Nelder-Mead",
+    def clip(x):
+        return max(x[0], 0.0), min(max(x[1], 0.0), 1.0), max(x[2], 0.0)
+
+    def obj(x):
+        v, qp = m2_profit(case, *clip(x), theta, k, bv, be)
+        return -v if qp > q_min else 1e3
+
+    def value(x):
+        """M2's parallel-trade profit, -inf off the domain or without parallel trade."""
+        if np.any(np.asarray(clip(x)) != x):
+            return -np.inf
+        f = obj(x)
+        return -np.inf if f >= 1e3 else -f
+
+    for _, x0 in par[:3 if fine else 1]:
+        res = minimize(obj, np.array(x0), method="Nelder-Mead",
                        options=dict(xatol=1e-9, fatol=1e-13, maxiter=1500, maxfev=1500))
-        if -res.fun > best_par:
-            best_par, x_par = -res.fun, clip(res.x)
+        x = np.array(clip(res.x))
+        # Newton polish with a stencil inside the domain (w, e >= 0, 0 <= q2 <= 1)
+        h = min(1e-3, 0.25 * min(x[0], x[1], 1.0 - x[1], x[2]))
+        if h > 0.0:
+            xp = _newton_polish3(value, x, h)
+            if value(xp) >= -res.fun - NOISE:
+                x = xp
+        v = value(x) if h > 0.0 else -res.fun
+        if v > best_par:
+            best_par, x_par = v, tuple(clip(x))
     return best_all, best_par, x_par
 
 
 def solve(theta, k, beta, reading, safety_net=False):
     """Reference outcome at one point: {'valid', 'b_v', 'b_e', 'cn', 'cr', 'ct'}; each case a dict of
     outputs named as in the spec (without the case suffix) plus ``regime``; CR/CT also ``margin``,
-    ``floor_gap``, ``w_floor`` and (with ``safety_net``) ``global_best``, ``acc_best``.  CT is None
-    for k < K_MIN_CT; all cases None on invalid points."""
+    ``floor_gap``, ``w_floor`` and (with ``safety_net``) ``global_best``, ``acc_best``, ``acc_x``.
+    Without ``safety_net`` only blocking strategies are searched; with it the best parallel-trade
+    strategy wins (regime 5) where it beats them.  CT is None for k < K_MIN_CT; all cases None on
+    invalid points."""
     if not is_valid(theta, k, beta, reading):
         return dict(valid=False, cn=None, cr=None, ct=None)
     bv, be = coefficients(beta, reading)
@@ -696,6 +802,15 @@ def solve(theta, k, beta, reading, safety_net=False):
             continue
         out = solve_blocking(case, theta, k, bv, be, cn)
         if safety_net:
-            out["global_best"], out["acc_best"], out["acc_x"] = global_search(case, theta, k, bv, be)
+            glob, acc, x = global_search(case, theta, k, bv, be, fine=True)
+            gap = acc - out["pi_2"]             # best parallel-trade strategy vs best blocking
+            if gap > 0.0:
+                trade = trade_outcome(case, theta, k, *x, bv, be)
+                trade.update(regime=5, w_floor=out["w_floor"], floor_gap=out["floor_gap"],
+                             search_value=out["search_value"], margin=gap)
+                out = trade
+            else:
+                out["margin"] = min(out["margin"], -gap)
+            out["global_best"], out["acc_best"], out["acc_x"] = glob, acc, x
         res[name] = out
     return res
