@@ -56,7 +56,7 @@ def test_map_netcdf_with_value_list_axis(tmp_path):
                  "--out", str(out), "-q")
     assert result.returncode == 0, result.stderr
     ds = xr.open_dataset(out, engine="h5netcdf")
-    assert list(ds.N_f.values) == [0.5, 1.0, 2.0] and len(ds.data_vars) == 91
+    assert list(ds.N_f.values) == [0.5, 1.0, 2.0] and len(ds.data_vars) == 96
 
 
 @pytest.mark.parametrize("args, message", [

@@ -115,7 +115,18 @@ RATIOS = (
     Output("piM_ratio_DB", "manufacturer's profit, accommodation / benchmark"),
     Output("piM_ratio_DE", "manufacturer's profit, accommodation / equal pricing"),
 )
-OUTPUTS = CODES + THRESHOLDS + CASE_OUTPUTS + RATIOS
+# Signed margins: each regime boundary is the zero level set of one of these smooth fields.
+MARGINS = (
+    Output("margin_gray", "t - t1 where R > 0 (> 0: the importer can be accommodated; NaN where "
+           "R <= 0: never)", PRICE),
+    Output("margin_corner", "t - t2 (> 0: accommodation leaves no authorized foreign sales)", PRICE),
+    Output("margin_ep", "piM_E - piM_D (> 0: equal pricing beats accommodation, regime ep_block)",
+           MONEY),
+    Output("margin_dp", "piM_D - piM_B (> 0: accommodation beats the benchmark, dp_beneficial)", MONEY),
+    Output("margin_true", "piM_D - piM_A (> 0: the true equilibrium accommodates the importer)",
+           MONEY),
+)
+OUTPUTS = CODES + THRESHOLDS + CASE_OUTPUTS + RATIOS + MARGINS
 N_OUTPUTS = len(OUTPUTS)
 
 # Slots of the output vector (declaration order above).
@@ -125,7 +136,8 @@ NF = len(FIELDS)
 SLOT_B, SLOT_E, SLOT_D, SLOT_A, SLOT_SEL, SLOT_TRUE = (17 + NF * j for j in range(6))
 PIM = 6  # offset of piM inside a case block
 RATIO_DB, RATIO_DE = SLOT_TRUE + NF, SLOT_TRUE + NF + 1
-assert RATIO_DE == N_OUTPUTS - 1
+M_GRAY, M_CORNER, M_EP, M_DP, M_TRUE = range(RATIO_DE + 1, RATIO_DE + 6)
+assert M_TRUE == N_OUTPUTS - 1
 NAN = math.nan
 
 
@@ -368,6 +380,11 @@ def kernel(p, o):
     _copy_case(o, SLOT_A if regime_true <= 2 else SLOT_D, SLOT_TRUE)
     o[RATIO_DB] = piM_acc / piM_B
     o[RATIO_DE] = piM_acc / piM_E
+    o[M_GRAY] = t - t1 if R > 0.0 else NAN
+    o[M_CORNER] = t - t2
+    o[M_EP] = piM_E - piM_acc
+    o[M_DP] = piM_acc - piM_B
+    o[M_TRUE] = piM_acc - piM_A
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
