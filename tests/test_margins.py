@@ -39,3 +39,31 @@ def test_margin_contours_follow_the_closed_form_thresholds(itc, margin, threshol
         exact = fastmap.solve("import_tax_channels", delta=curve.x, t=curve.y)
         distance = np.min([np.abs(curve.y - exact[name]) for name in thresholds], axis=0)
         assert np.nanmax(distance) < tol < CELL / 5, margin
+
+
+@pytest.mark.parametrize("dist", [0, 1])
+def test_newsvendor_regimes_follow_from_their_margins(dist):
+    ds = fastmap.sweep("stochastic_newsvendor", omega=np.linspace(0.3, 0.999, 160),
+                       b1=np.linspace(1.05, 4.0, 120), dist=dist, sigma=50.0)
+    theorem1 = np.where(ds.margin_threat.values <= 0, 1, np.where(ds.mu.values >= 0, 2, 3))
+    cede = ds.margin_cede.values > 0
+    single = ~(ds.margin_single.values >= 0)  # NaN: the Theorem-1 strategy is inadmissible
+    predicted = np.where(cede, 5, np.where(single, 4, theorem1))
+    valid = ds.regime.values > 0
+    np.testing.assert_array_equal(predicted[valid], ds.regime.values[valid])
+    np.testing.assert_array_equal(theorem1[valid], ds.theorem1.values[valid])
+    assert set(np.unique(ds.regime.values[valid])) >= {1, 2, 3, 4}
+
+
+def test_newsvendor_margin_contour_follows_the_bisected_boundary():
+    omega, b1 = np.linspace(0.5, 0.999, 120), np.linspace(1.5, 3.0, 100)
+    ds = fastmap.sweep("stochastic_newsvendor", omega=omega, b1=b1, sigma=50.0)
+    exact = [c for c in fastmap.boundaries(ds, x="omega", y="b1")
+             if set(c.labels) == {"block", "allow"}]
+    contour = margin_contours(ds, "mu", x="omega", y="b1")
+    assert exact and contour
+    points = np.concatenate([np.column_stack([c.x, c.y]) for c in contour])
+    cell = min(omega[1] - omega[0], b1[1] - b1[0])
+    for curve in exact:
+        for x, y in zip(curve.x, curve.y):
+            assert np.min(np.hypot(points[:, 0] - x, points[:, 1] - y)) < cell / 10

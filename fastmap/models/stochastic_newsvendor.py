@@ -131,6 +131,12 @@ FLOATS = (
                        ("pi_uni", "uniform-pricing profit", MONEY)), "deterministic twin, sigma = 0")
     + (Output("pi_det_in_ssg", "profit of the deterministic-game decisions under uncertainty", MONEY),
        Output("loss_deterministic", "1 - pi_det_in_ssg / optimal profit"))
+    # Signed margins: with mu (block >= 0 > allow), each regime boundary is the zero level set of one.
+    + (Output("margin_threat", "s_nogray - c_G (> 0: the importer is a threat; <= 0: ignore)", PRICE),
+       Output("margin_single", "pi_T1 - pi_sgl (< 0: leaving market 1 beats the Theorem-1 strategy; "
+              "NaN where that strategy is inadmissible)", MONEY),
+       Output("margin_cede", "pi_cede - max(pi_T1, pi_sgl) (> 0: ceding market 2 is optimal; NaN "
+              "where ceding is inadmissible)", MONEY))
 )
 OUTPUTS = CODES + FLOATS
 N_OUTPUTS = len(OUTPUTS)
@@ -392,6 +398,9 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
         regime = 4
     else:
         regime = theorem1
+    o[S.margin_threat] = s_n - c_G
+    o[S.margin_single] = pi_T1 - pi2n if pi_T1 > NEG else NAN
+    o[S.margin_cede] = pi_cede - max(pi_T1, pi2n) if cede_ok else NAN
 
     o[S.regime] = regime
     o[S.invalid_reason] = 0
