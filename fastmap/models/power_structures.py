@@ -124,7 +124,7 @@ ALPHA, DELTA, BETA, R_S2, R_GS2, R_X1, R_X3, R_X3E = range(6, 14)
 RATIO, S_SLOT, MBAR, M_A, M_G, P_X, V_O2, P21_X = range(14, 22)
 NF = len(FIELDS)
 SLOT_S1, SLOT_S2, SLOT_S3, SLOT_GS1, SLOT_GS2, SLOT_GS3 = (22 + NF * j for j in range(6))
-PI1, PI2 = 8, 9  # offsets of pi1, pi2 inside a structure block
+PI1, PI2, PI3 = 8, 9, 10  # offsets of pi1, pi2, pi3 inside a structure block
 RATIO_FIRST = SLOT_GS3 + NF
 assert RATIO_FIRST + 6 == N_OUTPUTS
 NAN = math.nan
@@ -133,6 +133,16 @@ INF = math.inf
 G, L, N = 0, 1, 2
 PIECE_CODE = (3, 2, 1)
 EXIT, NO_EQUILIBRIUM = 4, 5
+B_MAX = 1e300  # largest piece curvature b kept (see _pieces)
+MODERATE_LO, MODERATE_HI = 2.0 ** -100, 2.0 ** 100  # money scales solved without rescaling
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _square_safe(x):
+    """Whether products of two amounts of the size of ``x`` (in the kernel's money unit) are
+    safe from overflow and underflow. Such squares are then formed as the spec writes them
+    (the same bits as before the money scaling), else as money times a ratio: this happens
+    only when theta2/theta1 is beyond about 2**1000 or 2**-1000."""
+    return 3.054936363499605e-151 < x < 3.273390607896142e+150  # 2**-500, 2**500
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -193,7 +203,11 @@ def _pieces(t1, t2, g, s):
 
     Returns the pieces (G, L, N), each ``(exists, lo, hi, a, b, c)`` on ``lo <= p11 < hi``, and
     ``(Mbar, p12m, q12m, m_A, m_G)``. G exists iff ``m_G > 0``; L is empty when ``s = 0``; with
-    ``s >= theta2`` only N exists (no gray threat at all).
+    ``s >= theta2`` only N exists (no gray threat at all). A G or L piece with curvature
+    ``b > B_MAX`` (its formulas would overflow) is dropped: then ``gamma * theta2 < theta1``
+    (for ``gamma > 1e-300``), so ``m_A < theta1/2``, below every N-piece vertex of the games
+    (all are ``>= theta1/2``), and no structure can reach the piece; ``P_x`` and ``p21_x``
+    are then NaN (M1 is never threatened, so never exits).
     """
     none = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     if s >= t2:
@@ -202,17 +216,22 @@ def _pieces(t1, t2, g, s):
     kappa = 1.0 / (g * (2.0 - g) * t2)
     m_a = g * (t2 - s) / 2.0
     m_g = g * t2 / 2.0 - g * (2.0 - g) * s / (4.0 * (1.0 - g))
-    mbar = (t2 + s) ** 2 / (4.0 * t2)
-    if m_g > 0.0:
+    square = _square_safe(t2)
+    h = (t2 + s) / 2.0
+    mbar = (t2 + s) ** 2 / (4.0 * t2) if square else h * (h / t2)
+    if m_g > 0.0 and t1 * kappa <= B_MAX:
         w = 2.0 * (1.0 - g) * t2 + (2.0 - g) * s
-        pg = (1.0, 0.0, m_g, t1 / (2.0 - g), t1 * kappa, w * w / (8.0 * (2.0 - g) * (1.0 - g) * t2))
+        c = (w * w / (8.0 * (2.0 - g) * (1.0 - g) * t2) if square
+             else w * (w / t2) / (8.0 * (2.0 - g) * (1.0 - g)))
+        pg = (1.0, 0.0, m_g, t1 / (2.0 - g), t1 * kappa, c)
     else:
         pg = none
     lo_l = max(m_g, 0.0)
+    pl = none
     if lo_l < m_a:
-        pl = (1.0, lo_l, m_a, t1 * (1.0 - s / t2) / g, t1 / (g * g * t2), s)
-    else:
-        pl = none
+        b_l = t1 / (g * g * t2)
+        if b_l <= B_MAX:
+            pl = (1.0, lo_l, m_a, t1 * (1.0 - s / t2) / g, b_l, s)
     pn = (1.0, m_a, INF, 0.0, 0.0, mbar)
     return (pg, pl, pn), (mbar, (t2 + s) / 2.0, (t2 + s) / (2.0 * t2), m_a, m_g)
 
@@ -310,7 +329,8 @@ def _exit_levels(pieces, m2, t1, t2, e, s):
     # M1 alone (M2 priced out): the most M1 can earn selling in market 1.
     x, p_o = _first_piece(pieces, (1.0 + e) * t1, 2.0 * (1.0 - e * e), 2.0, 1.0)
     pc = pieces[x]
-    v_o2 = pc[5] + (1.0 - e * e + pc[4]) * p_o * p_o / t1
+    v_o2 = pc[5] + ((1.0 - e * e + pc[4]) * p_o * p_o / t1 if _square_safe(t1)
+                    else (1.0 - e * e + pc[4]) * p_o * (p_o / t1))
     if s >= t2:
         return -INF, v_o2, -INF
     # Interior exit level: the first of G, L with px < hi.
@@ -386,7 +406,8 @@ def _gs2(o, pieces, m2, p21_x, t1, t2, e, g, s):
             continue
         p21 = max(p21v, rlo)
         p11 = (t1 + a + e * p21) / (2.0 * (1.0 + b))
-        value = p21 * (t1 - p21 + e * p11) / t1
+        value = (p21 * (t1 - p21 + e * p11) / t1 if _square_safe(t1)
+                 else p21 * ((t1 - p21 + e * p11) / t1))
         if value > best:
             best, best_x, best_p21, at_vertex = value, x, p21, p21 == p21v
     if p21_x >= 0.0:
@@ -425,25 +446,89 @@ def _preference(pi_1, pi_2, pi_3):
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _invalid(o):
+    """The ``invalid`` point: every code 0, every number NaN."""
+    for k in range(6):
+        o[k] = 0.0
+    for k in range(6, N_OUTPUTS):
+        o[k] = NAN
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _representable(o):
+    """True iff every profit of every structure is finite (GS3 without pure equilibrium is NaN
+    by design). A price or quantity that is not finite in the kernel's unit makes its profit
+    inf or NaN (also when multiplied by a zero quantity), so the profits cover every
+    equilibrium output; prices that overflow only when scaled back are caught by ``kernel``."""
+    check = 0.0  # x - x is 0 for finite x, NaN otherwise
+    for j in range(6 if o[REGIME_GS3] != NO_EQUILIBRIUM else 5):
+        base = SLOT_S1 + NF * j
+        check += (o[base + PI1] - o[base + PI1]) + (o[base + PI2] - o[base + PI2]) \
+            + (o[base + PI3] - o[base + PI3])
+    return check == 0.0
+
+
+@numba.njit(cache=True, error_model="numpy")
 def kernel(p, o):
-    """Every output of spec §10.4 at one parameter point, in the order of ``OUTPUTS``."""
+    """Every output of spec §10.4 at one parameter point, in the order of ``OUTPUTS``.
+
+    The model is scale-free in money: scaling ``theta1``, ``theta2`` and ``s`` by ``c`` scales
+    prices, profits and money thresholds by ``c`` and leaves everything else unchanged (§3).
+    Squares of money overflow far earlier than the results (``theta2**2`` from 1.3e154), so the
+    point is solved in a money unit ``2**k`` near the geometric mean of market 1's scale
+    ``theta1`` and market 2's scale ``max(theta2, s)`` (with ``s >= theta2`` market 2 is worth
+    ``s`` and ``theta2`` enters nothing else), which keeps both far from overflow and
+    underflow even when their ratio is 1e600; money is then scaled back. Powers of two scale
+    exactly, so the result equals the unscaled computation wherever that one neither
+    overflows nor underflows; when both scales are moderate (within ``2**+-100``) the point
+    is solved directly in unit 1, which saves the scaling. Points that float64 cannot hold are
+    labelled ``invalid`` rather than given infinite profits or garbage: equilibrium amounts that
+    overflow (e.g. ``s = tau*w12`` overflows: M1's market-2 revenue is at least ``s``), and
+    market scales more than ``2**2040`` (~1e614) apart (no unit holds both).
+    """
     t1, t2, e, g, w12, tau, r = p[0], p[1], p[2], p[3], p[4], p[5], p[6]
     if r == r:  # derived axis given: theta1 = theta2 / r
         t1 = t2 / r
-    if not _valid(t1, t2, e, g, w12, tau):
-        for k in range(6):
-            o[k] = 0.0
-        for k in range(6, N_OUTPUTS):
-            o[k] = NAN
-        return
     s = tau * w12
+    if not (_valid(t1, t2, e, g, w12, tau) and math.isfinite(s)):
+        _invalid(o)
+        return
+    m2 = max(t2, s)
+    if MODERATE_LO < t1 < MODERATE_HI and MODERATE_LO < m2 < MODERATE_HI:
+        _solve(o, t1, t2, e, g, s)  # money unit 1: nothing can overflow
+    else:
+        k1 = math.frexp(t1)[1]
+        k2 = math.frexp(m2)[1]
+        if abs(k2 - k1) > 2040:
+            _invalid(o)
+            return
+        k = min(max((k1 + k2) // 2, -1022), 1023)
+        down = math.ldexp(1.0, -k)
+        _solve(o, t1 * down, t2 * down, e, g, s * down)
+        up = math.ldexp(1.0, k)
+        for i in (MBAR, M_A, M_G, P_X, V_O2, P21_X):
+            o[i] *= up
+        for j in range(6):
+            base = SLOT_S1 + NF * j
+            for i in (0, 1, 2, 3, PI1, PI2, PI3):
+                o[base + i] *= up
+                if abs(o[base + i]) == INF:  # a price above 1.8e308 at a finite profit
+                    _invalid(o)
+                    return
+    o[RATIO] = t2 / t1
+    o[S_SLOT] = s
+    if not _representable(o):
+        _invalid(o)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _solve(o, t1, t2, e, g, s):
+    """Every output except ``ratio`` and ``s`` at a valid point, in any money unit."""
     _thresholds(o, e, g)
 
     # Pieces of M1's market-2 value and the exit levels (§6.2-6.3).
     pieces, m2 = _pieces(t1, t2, g, s)
     p_x, v_o2, p21_x = _exit_levels(pieces, m2, t1, t2, e, s)
-    o[RATIO] = t2 / t1
-    o[S_SLOT] = s
     o[MBAR] = m2[0]
     o[M_A] = m2[3]
     o[M_G] = m2[4]
