@@ -19,6 +19,9 @@ Two outcomes are reported per parallel-export case:
   accommodation beats both, e.g. theta = 0.01315, k = 43.59, beta = 0.05551: 0.1279610 against
   0.1279349 (confirmed by the independent reference ``tests/reference/nev_brute.py``).
 
+Signed margins (``margin_*``, the last outputs) are the differences the regime rule compares;
+each boundary of ``regime_cr`` / ``regime_ct`` is the zero level set of one of them.
+
 Everything is closed form (2x2 and 3x3 linear systems, one square root); no root finding.
 """
 
@@ -137,7 +140,32 @@ COEFFICIENTS = (
     Output("b_v", "slope of the parallel car's value in v"),
     Output("b_e", "weight of e in the parallel car's value"),
 )
-OUTPUTS = CODES + CASE_OUTPUTS + RATIO_OUTPUTS + COEFFICIENTS
+
+
+def _margins(case, tag):
+    """Signed margins of one true outcome (§9.3): each boundary of ``regime_<tag>`` is the zero
+    level set of one of them (rule: no_threat if the first >= 0, else capture_market1 if the third
+    > 0, else limit_wholesale if the second >= 0, else close_market2)."""
+    return (
+        Output(f"margin_no_threat_{tag}", f"{case}: theta/2 - blocking floor L(q2, e) at CN's "
+               "decisions (>= 0: CN already blocks parallel trade, no_threat)", PRICE),
+        Output(f"margin_limit_{tag}", f"{case}: M2's profit under limit_wholesale - under "
+               "close_market2 (>= 0: limit_wholesale beats close_market2; NaN where no "
+               "limit_wholesale candidate is admissible or no_threat decides)", MONEY),
+        Output(f"margin_capture_{tag}", f"{case}: M2's profit under capture_market1 - max(limit_"
+               "wholesale, close_market2) (> 0: capture_market1 is the best blocking strategy; "
+               "NaN where no_threat decides)", MONEY),
+    )
+
+
+# Signed margins, appended last so that the earlier output slots keep their places. True-CT
+# margins are NaN where regime_ct is 0 (k < K_MIN_CT); all are NaN at invalid points.
+MARGINS = _margins("CR", "cr") + _margins("CT", "ct") + (
+    Output("margin_accommodate_ct", "CT: pi_2_ct_acc - M2's best blocking profit (> 0: the paper's "
+           "accommodation equilibrium is the true outcome, regime_ct accommodate; NaN where it is "
+           "not valid, paper_ct != 1, or k < 2.5)", MONEY),
+)
+OUTPUTS = CODES + CASE_OUTPUTS + RATIO_OUTPUTS + COEFFICIENTS + MARGINS
 N_OUTPUTS = len(OUTPUTS)
 N_CODES = len(CODES)
 S = IntEnum("S", {o.name: i for i, o in enumerate(OUTPUTS)})  # output slots, numba constants
@@ -217,16 +245,22 @@ def _solve2(m11, m12, m22, inv_det, a, b):
 @numba.njit(cache=True, error_model="numpy")
 def _blocking(theta, inv_theta, k, inv_k, b_v, b_e, alpha, lam, q2_cn, room_cn, e_cn, value_cn,
               is_ct):
-    """M2's best blocking decisions (§9.3): (regime code, w, q2, 1 - q2, e).
+    """M2's best blocking decisions (§9.3) and the signed margins deciding them:
+    (regime code, w, q2, 1 - q2, e, margin_no_threat, margin_limit, margin_capture).
 
     Parallel trade is blocked iff w >= L(q2, e) = alpha + lam (b_e e + b_v (1 - q2)/2) (§9.2).
-    Candidates in order 1..4, the largest profit wins, earlier codes win ties.
+    Candidates in order 1..4, the largest profit wins, earlier codes win ties. Margins:
+    theta/2 - L(CN) (>= 0: no_threat); where candidates 2-4 are compared (no_threat fails),
+    limit - close value (>= 0: limit beats close; NaN without an admissible limit candidate) and
+    capture - max(limit, close) (> 0: capture); both NaN where no_threat decides (returning early
+    there keeps the kernel's cost: computing them everywhere cost ~10 % more time per cell).
     """
     l0 = alpha + 0.5 * lam * b_v
     lq = -0.5 * lam * b_v
     le = lam * b_e
-    if 0.5 * theta >= l0 + lq * q2_cn + le * e_cn:
-        return 1, 0.5 * theta, q2_cn, room_cn, e_cn
+    margin_no_threat = 0.5 * theta - (l0 + lq * q2_cn + le * e_cn)
+    if margin_no_threat >= 0.0:       # 1. no_threat: the CN outcome already blocks
+        return 1, 0.5 * theta, q2_cn, room_cn, e_cn, margin_no_threat, NAN, NAN
     # 2. limit_wholesale: w = L(q2, e); stationary point of the concave G, then the face e = 0.
     m0 = 0.5 - l0 * inv_theta
     a11 = 1.0 + lq * lq * inv_theta
@@ -249,14 +283,17 @@ def _blocking(theta, inv_theta, k, inv_k, b_v, b_e, alpha, lam, q2_cn, room_cn, 
             value = (0.5 * (1.0 - cq) + ce) * cq - 0.5 * k * ce * ce + 0.5 * cw * (theta - cw) * inv_theta
             if value > best:
                 code, w, q2, room, e, best = 2, cw, cq, 1.0 - cq, ce, value
+    margin_limit = best - value_cn if code == 2 else NAN
     # 3. close_market2: CN's Market-1 optimum, Market 2 closed by w >= theta.
     if value_cn > best:
         cw = theta if is_ct else max(theta, l0 + lq * q2_cn + le * e_cn)
         code, w, q2, room, e, best = 3, cw, q2_cn, room_cn, e_cn, value_cn
     # 4. capture_market1: q2 = 1 leaves no room in Market 1.
-    if 0.5 * inv_k + 0.125 * theta > best:
+    value_capture = 0.5 * inv_k + 0.125 * theta
+    margin_capture = value_capture - best
+    if value_capture > best:
         code, w, q2, room, e = 4, 0.5 * theta, 1.0, 0.0, inv_k
-    return code, w, q2, room, e
+    return code, w, q2, room, e, margin_no_threat, margin_limit, margin_capture
 
 
 # ---------------------------------------------------------------------- accommodation (paper)
@@ -375,7 +412,8 @@ def _valid(theta, k, beta, reading):
 
 @numba.njit(cache=True, error_model="numpy")
 def kernel(p, o):
-    """Every output of spec §11 at one parameter point, in the order of ``OUTPUTS``."""
+    """Every output of spec §11 and the signed margins at one parameter point, in the order of
+    ``OUTPUTS``."""
     theta, k, beta, reading = p[0], p[1], p[2], p[3]
     if not _valid(theta, k, beta, reading):
         for j in range(N_CODES):
@@ -405,16 +443,19 @@ def kernel(p, o):
     alpha_ct = -theta * rho
 
     # True outcomes (§9.3).
-    regime_cr, w, q2, room, e = _blocking(theta, inv_theta, k, inv_k, b_v, b_e, 0.0, 1.0, q2_cn,
-                                          room_cn, e_cn, value_cn, False)
+    regime_cr, w, q2, room, e, o[S.margin_no_threat_cr], o[S.margin_limit_cr], \
+        o[S.margin_capture_cr] = _blocking(theta, inv_theta, k, inv_k, b_v, b_e, 0.0, 1.0, q2_cn,
+                                           room_cn, e_cn, value_cn, False)
     _store_blocked(o, CR, theta, inv_theta, k, w, q2, room, e)
     if k >= K_MIN_CT:
-        regime_ct, w, q2, room, e = _blocking(theta, inv_theta, k, inv_k, b_v, b_e, alpha_ct,
-                                              lam_ct, q2_cn, room_cn, e_cn, value_cn, True)
+        regime_ct, w, q2, room, e, o[S.margin_no_threat_ct], o[S.margin_limit_ct], \
+            o[S.margin_capture_ct] = _blocking(theta, inv_theta, k, inv_k, b_v, b_e, alpha_ct,
+                                               lam_ct, q2_cn, room_cn, e_cn, value_cn, True)
         _store_blocked(o, CT, theta, inv_theta, k, w, q2, room, e)
     else:
         regime_ct = 0
         _fill_nan(o, CT, CT + NF)
+        _fill_nan(o, S.margin_no_threat_ct, S.margin_capture_ct + 1)
 
     # The paper's accommodation equilibria (§7.2, §8.3).
     paper_cr, k_H = _cr_accommodation(o, theta, inv_theta, k, b_v, b_e)
@@ -423,7 +464,9 @@ def kernel(p, o):
     # the AD not keeping it out, M2's problem concave) and pays M2 strictly more than the best
     # blocking candidate, it is the true outcome (contrary to §9.1; only reading A, thin band).
     # CR never has such points (checked by the reference's global search), hence no code 5 there.
-    if regime_ct > 0 and paper_ct == 1 and o[CT_ACC + PI2] > o[CT + PI2]:
+    margin = o[CT_ACC + PI2] - o[CT + PI2] if regime_ct > 0 and paper_ct == 1 else NAN
+    o[S.margin_accommodate_ct] = margin
+    if margin > 0.0:
         regime_ct = ACCOMMODATE
         for j in range(NF):
             o[CT + j] = o[CT_ACC + j]
