@@ -3,8 +3,9 @@
 One run on the same (delta, c_G) grid (delta in [0.01, 0.98], c_G in [0, 60], other parameters at
 the model defaults: the paper's set 1) measures:
 
-* fastmap kernel, ALL outputs: ``fastmap.sweep(name, delta=..., c_G=...)`` in memory (compiled
-  parallel driver over the whole grid, xarray Dataset returned); warmed up once, not timed;
+* fastmap kernel, ALL the baseline's outputs (every output but the 19 signed margins):
+  ``fastmap.sweep(name, delta=..., c_G=..., outputs=[...])`` in memory (compiled parallel driver
+  over the whole grid, xarray Dataset returned); warmed up once, not timed;
 * the vectorised-NumPy baseline (:mod:`numpy_service`) on the same grid, evaluated in row
   blocks written into preallocated full-size output arrays;
 * the allocate-and-write bound: allocate fresh arrays of the same total size as the outputs
@@ -72,8 +73,9 @@ def timed(fn):
     return wall, cpu
 
 
-def run_fastmap(fastmap, delta, c_G, outputs=None):
-    return fastmap.sweep(MODEL, delta=delta, c_G=c_G, outputs=outputs)
+def run_fastmap(fastmap, delta, c_G, outputs=OUTPUT_NAMES):
+    """The kernel on the baseline's outputs (all of the model's but its signed margins)."""
+    return fastmap.sweep(MODEL, delta=delta, c_G=c_G, outputs=list(outputs))
 
 
 def run_numpy(delta, c_G, block_rows):
@@ -197,10 +199,11 @@ def main(argv=None):
         sys.exit(f"fastmap defaults {defaults} differ from the benchmark's {DEFAULTS}")
     n_float = sum(1 for name in OUTPUT_NAMES if name in FLOAT_NAMES)
     n_int = len(CODE_NAMES)
-    if set(m.output_names) != set(OUTPUT_NAMES):
+    paper_outputs = {name for name in m.output_names if not name.startswith("margin_")}
+    if paper_outputs != set(OUTPUT_NAMES):
         print(f"warning: fastmap outputs differ from the baseline's: "
-              f"missing {sorted(set(OUTPUT_NAMES) - set(m.output_names))}, "
-              f"extra {sorted(set(m.output_names) - set(OUTPUT_NAMES))}", file=sys.stderr)
+              f"missing {sorted(set(OUTPUT_NAMES) - paper_outputs)}, "
+              f"extra {sorted(paper_outputs - set(OUTPUT_NAMES))}", file=sys.stderr)
 
     # sanity check first (also warms the kernel up)
     check = sanity_check(fastmap, n, args.check_n)

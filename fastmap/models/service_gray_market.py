@@ -12,7 +12,8 @@ closed form: every chain is a piecewise quadratic problem in the market-1 margin
 the authorized market-2 sales ``D`` (section 7), separable on the importer side, so a fixed list of
 candidates (ideal, block, allow, and the closed-market-1 corners) is evaluated and the most profitable
 taken, in code order, a candidate replacing the best only if larger by more than 1e-9 relative
-(section 11).
+(section 11). The signed ``margin_*`` outputs (appended last) expose those comparisons: every
+boundary of ``regime``, ``regime_R``, ``regime_M`` is the zero level set of one of them.
 """
 
 import math
@@ -137,7 +138,45 @@ THRESHOLDS = (
     Output("lambda_bar", "Prop. 7: the retailer prefers R iff lambda_r <= lambda_bar",
            "money/service unit^2"),
 )
-OUTPUTS = CHAIN_OUTPUTS + BENCHMARKS + RATIOS + THRESHOLDS
+
+
+def _value_margin(label: str, chain: str) -> str:
+    return (f"{label} candidate's profit minus its nearest competitor's under the tie rule: min "
+            f"over the other admissible candidates j of pi_{label} - pi_j - tol (j of lower code) "
+            f"or pi_{label} - pi_j + tol (higher code), tol = 1e-9 max(1, |best candidate's "
+            f"profit|), {chain} (> 0: {label} is the equilibrium, < 0: it is not; NaN where "
+            f"{label} is inadmissible)")
+
+
+def _import_margin(code: str, chain: str) -> str:
+    return (f"Dbar(m1)/D_G - 1 at the {code} point (m1 = argmax F, D_G = argmax G): the importer's "
+            f"entry threshold over the authorized sales there, minus 1, {chain} (> 0: q_G = "
+            f"(lambda_G b2/rho1)(Dbar - D_G) > 0, the candidate is admissible; <= 0: it is not; "
+            f"its zero set is that allow/block boundary, where the two profits touch without "
+            f"crossing, up to the tie band; affine in the allow curvature kappa, hence no pole at "
+            f"kappa = 0; NaN where Dbar(m1) <= 0)")
+
+
+# Signed margins: every boundary of regime, regime_R and regime_M is the zero level set of one.
+# Value margins (tie rule included) decide the regime: exactly one is > 0 (up to chains of ties
+# within 1e-9). Where allow turns into block at q_G = 0 the two profits touch without crossing,
+# so those boundaries are zero sets of the q_G margins; the centralized ideal point is the optimum
+# wherever it is admissible (spec 8.1), so its boundary is the zero set of the admissibility test.
+MARGINS = (
+    Output("margin_ideal", "delta D_H - (E0 - b2 m1n) = b2 (p1n + c_G) - delta z_n: minus the "
+           "importer's entry margin X at the no-importer optimum, centralized (>= 0: regime ideal; "
+           "< 0: ideal inadmissible; zero at delta = delta_ideal)", UNITS),
+    Output("margin_import", _import_margin("allow (7)-(10)", "centralized chain")),
+    Output("margin_block", _value_margin("block", "centralized chain"), MONEY),
+    Output("margin_allow", _value_margin("allow", "centralized chain"), MONEY),
+    Output("margin_close_market1", _value_margin("close_market1", "centralized chain"), MONEY),
+) + tuple(
+    out for suffix, chain in CHAINS[1:] for out in (
+        tuple(Output(f"margin_{label}{suffix}", _value_margin(label, chain), MONEY)
+              for label in ("ideal", "block", "allow", "close_market1_block", "close_market1_allow"))
+        + (Output(f"margin_import{suffix}", _import_margin("allow", chain)),
+           Output(f"margin_import_closed{suffix}", _import_margin("close_market1_allow", chain)))))
+OUTPUTS = CHAIN_OUTPUTS + BENCHMARKS + RATIOS + THRESHOLDS + MARGINS
 N_OUTPUTS = len(OUTPUTS)
 
 # Slots (declaration order above). Chain block: 4 codes, 11 fields, then omega, pi_r (R, M).
@@ -147,7 +186,10 @@ BASE_C, BASE_R, BASE_M = 0, 15, 32
 RATIO_SERVICE, RATIO_UNIFORM, RATIO_PI_M_RM, RATIO_PI_R_RM, RATIO_S2_RC, RATIO_S2_MC = range(67, 73)
 (RHO1, RHO2, KAPPA, KAPPA_R, KAPPA_M, DELTA_IDEAL, DELTA_MAX, THETA1_TILDE, THETA2_TILDE,
  LAMBDA_BAR) = range(73, 83)
-assert LAMBDA_BAR == N_OUTPUTS - 1 and OUTPUTS[BASE_M].name == "regime_M"
+M_IDEAL, M_IMPORT, M_BLOCK, M_ALLOW, M_CLOSE1 = range(83, 88)
+MBASE_R, MBASE_M = 88, 95   # R and M: value margins of codes 1, 2, 3, 5, 6, then q_G of 3 and 6
+assert MBASE_M + 6 == N_OUTPUTS - 1 and OUTPUTS[BASE_M].name == "regime_M"
+assert OUTPUTS[MBASE_R].name == "margin_ideal_R" and OUTPUTS[M_CLOSE1].name == "margin_close_market1"
 assert OUTPUTS[PI_IDEAL].name == "pi_ideal" and OUTPUTS[RATIO_SERVICE].name == "ratio_service"
 # Offsets inside a chain block.
 REGIME, REGIME_LIN, REASON, DEMAND_OK, P1, S1, D1, P2, S2, D2, Q_G, P_G, S_G, PI_M, PI_G, OMEGA, PI_R = (
@@ -211,12 +253,18 @@ def _point(N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, la
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _equilibrium(chain, lam, q):
-    """The manufacturer's optimum of one chain (section 11): ``(code, m1, D, v1, v2, v3, v4)``.
+    """The manufacturer's optimum of one chain (section 11):
+    ``(code, m1, D, v1, v2, v3, v4, cands, gap1, gap3, gap6)``.
 
     ``lam`` is the cost coefficient of whoever pays for market-2 service (lambda2 in C and M,
     lambda_r in R). ``v1..v4`` are the market-1-open candidate values (ideal, block, allow, close
     market 1), NaN when infeasible (reported for the centralized chain; ``v3`` is reported even
     where ``m1F`` exceeds ``m1_close``, as the oracle does, but is not a candidate there).
+    ``cands`` are the values of the candidates 1..6 as compared (NaN: not a candidate); ``gap1 =
+    delta D_H - (E0 - b2 m1n)`` (ideal admissible iff >= 0), ``gap3 = Dbar(m1F)/D_G - 1`` and
+    ``gap6`` (the same at ``m1c``) (allow admissible iff > 0, i.e. ``q_G > 0``; computed with
+    ``1/D_G``, which is affine in the curvature, so without a pole; NaN where ``Dbar <= 0``) are the
+    admissibility tests.
     """
     b2, delta, rho1, rho2, A2 = q.b2, q.delta, q.rho1, q.rho2, q.A2
     t2sq = q.theta2 * q.theta2
@@ -225,26 +273,34 @@ def _equilibrium(chain, lam, q):
         DH = lam * b2 * A2 / (2.0 * lam * b2 - t2sq)
         curv = 2.0 * lb2 * rho2 - rho1 * t2sq
         DG = q.alpha * lb2 * b2 * rho1 / curv
+        inv_DG = curv / (q.alpha * lb2 * b2 * rho1)
         psi = t2sq / (2.0 * lb2 * b2)
     elif chain == MODEL_M:
         DH = lam * b2 * A2 / (4.0 * lam * b2 - t2sq)
         curv = 4.0 * lb2 * rho2 - rho1 * t2sq
         DG = q.alpha * lb2 * b2 * rho1 / curv
+        inv_DG = curv / (q.alpha * lb2 * b2 * rho1)
         psi = (rho1 * t2sq - 2.0 * lb2 * rho2) / (2.0 * lb2 * b2 * rho1)
     else:
         DH = lam * b2 * A2 / (2.0 * (2.0 * lam * b2 - t2sq))
         curv = 2.0 * lam * b2 * rho2 - rho1 * t2sq
         DG = q.alpha * lam * b2 * b2 * rho1 / (2.0 * curv)
+        inv_DG = 2.0 * curv / (q.alpha * lam * b2 * b2 * rho1)
         psi = (rho1 * t2sq - max(0.0, curv)) / (2.0 * lam * b2 * b2 * rho1)
     Hstar = 0.5 * A2 * DH * q.inv_b2
     E0, m1n, m1PI, c, inv_delta = q.E0, q.m1n, q.m1PI, q.c, q.inv_delta
 
     v1 = NAN
-    if delta * DH >= E0 - b2 * m1n:
+    gap1 = delta * DH - (E0 - b2 * m1n)
+    if gap1 >= 0.0:
         v1 = 0.5 * q.A1 * m1n + Hstar
     v4 = Hstar
     v2 = v3 = v5 = v6 = NAN
     m1_2 = m1_3 = m1_5 = m1_6 = D2 = D3 = D5 = D6 = NAN
+    Dbar3 = (E0 - b2 * q.m1F) * inv_delta
+    Dbar6 = (E0 - b2 * q.m1c) * inv_delta
+    gap3 = Dbar3 * inv_DG - 1.0 if Dbar3 > 0.0 else NAN
+    gap6 = Dbar6 * inv_DG - 1.0 if Dbar6 > 0.0 else NAN
     if m1PI > -c:
         allow_ok = curv > 0.0 and DG > 0.0
         # market 1 open: allow (3) and block (2)
@@ -280,7 +336,55 @@ def _equilibrium(chain, lam, q):
         code, best, m1, D = 5, v5, m1_5, D5
     if v6 == v6 and v6 > best + TIE * max(1.0, abs(best)):
         code, best, m1, D = 6, v6, m1_6, D6
-    return code, m1, D, v1, v2, v3, v4
+    cands = (v1, v2, v3 if D3 == D3 else NAN, v4, v5, v6)
+    return code, m1, D, v1, v2, v3, v4, cands, gap1, gap3, gap6
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _margin(v, lo, hi, tol):
+    """``v`` against the best lower-code value ``lo`` (which it must beat by more than ``tol``)
+    and the best higher-code value ``hi`` (which must not beat it by more than ``tol``); NaN if
+    ``v`` is NaN or has no competitor."""
+    margin = min(v - lo - tol, v - hi + tol)
+    return margin if margin < math.inf else NAN   # also NaN for NaN v
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _margins(o, slots, cands):
+    """For each code ``j + 1`` with ``slots[j] >= 0``, write the margin of candidate ``j + 1``
+    against its nearest competitor under the tie rule of section 11 (``min(v_j - max_{i<j} v_i -
+    tol, v_j - max_{i>j} v_i + tol)``, ``tol = TIE max(1, |best value|)``): > 0 for the winner
+    only (up to chains of ties within ``tol``). NaN where candidate ``j + 1`` (or every other) is
+    inadmissible (NaN value)."""
+    v0, v1, v2, v3, v4, v5 = cands
+    # running maxima from the left and from the right; NaN (inadmissible) never compares greater
+    lo0 = -math.inf
+    lo1 = v0 if v0 > lo0 else lo0
+    lo2 = v1 if v1 > lo1 else lo1
+    lo3 = v2 if v2 > lo2 else lo2
+    lo4 = v3 if v3 > lo3 else lo3
+    lo5 = v4 if v4 > lo4 else lo4
+    hi5 = -math.inf
+    hi4 = v5 if v5 > hi5 else hi5
+    hi3 = v4 if v4 > hi4 else hi4
+    hi2 = v3 if v3 > hi3 else hi3
+    hi1 = v2 if v2 > hi2 else hi2
+    hi0 = v1 if v1 > hi1 else hi1
+    best = v5 if v5 > lo5 else lo5
+    tol = TIE * max(1.0, abs(best))
+    # unrolled: indexing the tuples with a loop variable is several times slower
+    if slots[0] >= 0:
+        o[slots[0]] = _margin(v0, lo0, hi0, tol)
+    if slots[1] >= 0:
+        o[slots[1]] = _margin(v1, lo1, hi1, tol)
+    if slots[2] >= 0:
+        o[slots[2]] = _margin(v2, lo2, hi2, tol)
+    if slots[3] >= 0:
+        o[slots[3]] = _margin(v3, lo3, hi3, tol)
+    if slots[4] >= 0:
+        o[slots[4]] = _margin(v4, lo4, hi4, tol)
+    if slots[5] >= 0:
+        o[slots[5]] = _margin(v5, lo5, hi5, tol)
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -343,8 +447,20 @@ def _outcome(chain, code, m1, D, lam, q):
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _chain(o, base, chain, lam, q):
-    """Solve one chain and write its block of outputs; returns the open-market candidate values."""
-    code, m1, D, v1, v2, v3, v4 = _equilibrium(chain, lam, q)
+    """Solve one chain and write its block of outputs and its margins; returns the open-market
+    candidate values."""
+    code, m1, D, v1, v2, v3, v4, cands, gap1, gap3, gap6 = _equilibrium(chain, lam, q)
+    if chain == CENTRAL:
+        o[M_IDEAL] = gap1
+        o[M_IMPORT] = gap3
+        # 5 and 6 are never strictly optimal here (spec 8.4) and 5 ties with 4 structurally: as
+        # competitors they would only add rounding noise to margin_close_market1.
+        _margins(o, (-1, M_BLOCK, M_ALLOW, M_CLOSE1, -1, -1), cands[:4] + (NAN, NAN))
+    else:
+        mb = MBASE_R if chain == MODEL_R else MBASE_M
+        _margins(o, (mb, mb + 1, mb + 2, -1, mb + 3, mb + 4), cands)
+        o[mb + 5] = gap3
+        o[mb + 6] = gap6
     (p1, s1, d1, p2, s2, d2, q_G, p_G, s_G, pi_m, pi_G, omega, pi_r, ok) = _outcome(
         chain, code, m1, D, lam, q)
     o[base + REGIME] = code if ok else 0
@@ -370,10 +486,14 @@ def _chain(o, base, chain, lam, q):
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _invalid(o, reason, r_only):
-    """Reason ``reason``: every output NaN, regimes 0 (only the ``_R`` block if ``r_only``)."""
+    """Reason ``reason``: every output NaN, regimes 0 (only the ``_R`` block and margins if
+    ``r_only``)."""
     first, stop = (BASE_R, BASE_M) if r_only else (0, N_OUTPUTS)
     for j in range(first, stop):
         o[j] = NAN
+    if r_only:
+        for j in range(MBASE_R, MBASE_M):
+            o[j] = NAN
     for base in (BASE_C, BASE_R, BASE_M):
         if not r_only or base == BASE_R:
             o[base + REGIME] = 0
@@ -482,7 +602,7 @@ def kernel(p, o):
 
     # Price-only benchmark (12): the centralized chain without any service.
     q0 = _point(N1, N2, b1, b2, c, c_G, 0.0, 0.0, lambda1, lambda2, 0.0, lambda_G, delta)
-    code, m1, D, _, _, _, _ = _equilibrium(CENTRAL, lambda2, q0)
+    code, m1, D = _equilibrium(CENTRAL, lambda2, q0)[:3]
     r = _outcome(CENTRAL, code, m1, D, lambda2, q0)
     o[REGIME_PO] = code
     o[P1_PO] = r[0]
