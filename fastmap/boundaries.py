@@ -37,8 +37,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .errors import FastmapError, UnknownNameError
+from .errors import FastmapError
 from .io import atomic_target
+from .plotting import _field2d
 
 #: Safety cap on bisection steps (tol=1e-12 needs 40; the loop also stops when no interval shrinks).
 MAX_STEPS = 64
@@ -76,7 +77,7 @@ def boundaries(ds: xr.Dataset, var: str = "regime", *, x: str | None = None, y: 
     if not (isinstance(tol, (int, float)) and 0 < tol < 1):
         raise FastmapError(f"tol must be a number in (0, 1), got {tol!r}")
     m = _dataset_model(ds)
-    field, x, y = _field2d(ds, var, x, y, m.default_axes)
+    field, x, y = _field2d(ds, var, x, y)
     output = m.output(var) if var in m.output_names else None
     if output is None or not output.categorical:
         raise FastmapError(f"{var!r} is not a categorical output of model {m.name!r}; "
@@ -112,7 +113,7 @@ def margin_contours(ds: xr.Dataset, margin_var: str, *, x: str | None = None,
     import contourpy
 
     model = ds.attrs.get("model", "")
-    field, x, y = _field2d(ds, margin_var, x, y, _default_axes(ds))
+    field, x, y = _field2d(ds, margin_var, x, y)
     if field.attrs.get("flag_meanings") is not None or not np.issubdtype(field.dtype, np.floating):
         raise FastmapError(f"{margin_var!r} is not a continuous output; margin_contours needs a "
                            "signed margin (e.g. a profit difference)")
@@ -338,41 +339,6 @@ def _dataset_model(ds):
         raise FastmapError("boundaries need a map made by fastmap.sweep (ds.attrs['model'] names "
                            "the model whose kernel locates them)")
     return get_model(name)
-
-
-def _default_axes(ds):
-    from .registry import model as get_model
-
-    try:
-        return get_model(ds.attrs.get("model")).default_axes
-    except (UnknownNameError, TypeError):
-        return None
-
-
-def _field2d(ds, var, x, y, default):
-    """``ds[var]`` and its x, y axes, resolved as :func:`fastmap.plot_regions` does."""
-    if var not in ds.data_vars:
-        raise UnknownNameError(f"{var!r} is not in the Dataset; variables: "
-                               f"{', '.join(ds.data_vars)}")
-    field = ds[var]
-    dims = list(field.dims)
-    if x is None or y is None:
-        if default and all(d in dims for d in default) and x is None and y is None:
-            x, y = default
-        else:
-            rest = [d for d in dims if d not in (x, y)]
-            x = x if x is not None else rest.pop(0) if rest else None
-            y = y if y is not None else rest.pop(0) if rest else None
-    for name in (x, y):
-        if name not in dims:
-            raise FastmapError(f"axis {name!r} is not a dimension of {var!r}; dimensions: {dims}")
-    if x == y:
-        raise FastmapError(f"x and y must be different axes, got {x!r} twice")
-    if field.ndim != 2:
-        others = [d for d in dims if d not in (x, y)]
-        raise FastmapError(f"{var!r} has extra dimensions {others}; select them first, "
-                           f"e.g. ds.isel({others[0]}=0)")
-    return field, x, y
 
 
 def _check_suffix(path, allowed):

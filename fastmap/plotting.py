@@ -91,6 +91,7 @@ def plot_field(ds: xr.Dataset, var: str, x: str | None = None, y: str | None = N
 # --------------------------------------------------------------------------------------- helpers
 
 def _field2d(ds, var, x, y):
+    """``ds[var]`` and its x, y axes (default: the model's headline axes, else the first two)."""
     if var not in ds:
         raise UnknownNameError(f"{var!r} is not in the Dataset; variables: {', '.join(ds.data_vars)}")
     field = ds[var]
@@ -106,6 +107,8 @@ def _field2d(ds, var, x, y):
     for name in (x, y):
         if name not in dims:
             raise FastmapError(f"axis {name!r} is not a dimension of {var!r}; dimensions: {dims}")
+    if x == y:
+        raise FastmapError(f"x and y must be different axes, got {x!r} twice")
     if field.ndim != 2:
         others = [d for d in dims if d not in (x, y)]
         raise FastmapError(f"{var!r} has extra dimensions {others}; select them first, "

@@ -20,7 +20,7 @@ def test_models_and_description():
     assert m.parameter("delta").default == 0.7 and m.parameter("dt").replaces == ("t_g",)
     regime = m.output("regime")
     assert regime.categorical and regime.flag_meanings[0] == "invalid"
-    assert len(m.outputs) == 7 + 10 + 6 * 12 + 2
+    assert len(m.outputs) == 7 + 10 + 6 * 12 + 2 + 5  # codes, thresholds, cases, ratios, margins
 
 
 @pytest.mark.parametrize("call, message", [
