@@ -4,7 +4,8 @@ One run on the same (r, gamma) grid (WTP ratio r = theta2/theta1 in [1, 40], gam
 [0.01, 0.99], other parameters at the model defaults theta2 = 0.5, eta = 0.8, w12 = 0, tau = 1)
 measures:
 
-* fastmap kernel, ALL outputs: ``fastmap.sweep(name, r=..., gamma=...)`` in memory (compiled
+* fastmap kernel, ALL the baseline's outputs (every output but the 10 signed margins):
+  ``fastmap.sweep(name, r=..., gamma=..., outputs=[...])`` in memory (compiled
   parallel driver over the whole grid, xarray Dataset returned); warmed up once, not timed;
 * the vectorised-NumPy baseline (:mod:`numpy_power`, same spec) on the same grid, evaluated in
   row blocks written into preallocated full-size output arrays;
@@ -52,8 +53,9 @@ def axes(n):
 
 # --------------------------------------------------------------------------------- contestants
 
-def run_fastmap(fastmap, r, gamma, outputs=None):
-    return fastmap.sweep(MODEL, r=r, gamma=gamma, outputs=outputs)
+def run_fastmap(fastmap, r, gamma, outputs=OUTPUT_NAMES):
+    """The kernel on the baseline's outputs (all of the model's but its signed margins)."""
+    return fastmap.sweep(MODEL, r=r, gamma=gamma, outputs=list(outputs))
 
 
 def run_numpy(r, gamma, block_rows):
@@ -177,7 +179,7 @@ def main(argv=None):
         sys.exit(f"fastmap defaults {defaults} differ from the benchmark's {DEFAULTS}")
     n_float = sum(1 for name in OUTPUT_NAMES if name in FLOAT_NAMES)
     n_int = len(CODE_NAMES)
-    if set(m.output_names) != set(OUTPUT_NAMES):
+    if set(m.output_names) - {n for n in m.output_names if n.startswith("margin_")} != set(OUTPUT_NAMES):
         print(f"warning: fastmap outputs differ from the baseline's: "
               f"missing {sorted(set(OUTPUT_NAMES) - set(m.output_names))}, "
               f"extra {sorted(set(m.output_names) - set(OUTPUT_NAMES))}", file=sys.stderr)

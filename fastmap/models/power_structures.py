@@ -115,7 +115,43 @@ RATIOS = tuple(
     Output(f"ratio_pi{i}_{k}", f"M{i}'s profit GS{k} / S{k}")
     for k in (1, 2, 3) for i in (1, 2)
 )
-OUTPUTS = CODES + THRESHOLDS + DERIVED + STRUCTURE_OUTPUTS + RATIOS
+# Signed margins (appended last so earlier slots keep their places): every boundary of
+# regime_gs1..3, hence of regime, is the zero level set of one of them. Piece margins are in
+# WTP-ratio units, r - (the ratio at which the structure's candidate price reaches the piece's
+# upper end, with eta, gamma and s/theta2 fixed): exactly linear in r, equal to r - Delta and
+# r - alpha in the base model. GS2's regimes are M2's value comparisons: money differences.
+MARGINS = (
+    Output("margin_gs1_gray", "r - (ratio at which M1's GS1 candidate price reaches m_G) (> 0: GS1 "
+           "candidate in the gray piece G; = r - Delta when s = 0; NaN where there is no G piece)"),
+    Output("margin_gs1_limit", "r - (ratio at which M1's GS1 candidate price reaches m_A) (> 0: GS1 "
+           "candidate below m_A, i.e. gray or limit_price; NaN where there is no limit piece L, "
+           "e.g. s = 0)"),
+    Output("margin_gs1_exit", "r - (ratio above which M1's GS1 candidate profit is below Mbar) "
+           "(> 0: M1 exits, m1_exit; = r - r_x1 when s = 0 in G; NaN where the candidate is in "
+           "the no-threat piece N, where M1 never exits)"),
+    Output("margin_gs2_gray", "M2's GS2 value with M1 in piece G minus the best of its L and N "
+           "candidates (>= 0: G chosen unless exit wins, regime gray; NaN where G is "
+           "inadmissible, i.e. M2's vertex for G lies outside G's price range, which starts "
+           "slightly before the switch, or eta = 0, where M1's reply does not depend on p21)",
+           MONEY),
+    Output("margin_gs2_limit", "M2's GS2 value with M1 in piece L minus its N candidate (>= 0: L "
+           "beats N, regime limit_price unless G or exit wins; NaN where L is inadmissible)",
+           MONEY),
+    Output("margin_gs2_exit", "M2's GS2 value inducing M1's exit minus its best selling candidate, "
+           "or Mbar - V_O2 where no selling candidate exists (> 0: m1_exit; NaN where exit "
+           "cannot be induced, p21_x < 0)", MONEY),
+    Output("margin_gs3_gray", "r - (ratio at which the GS3 interior candidate price reaches m_G) "
+           "(> 0: candidate in G; = r - alpha when s = 0; NaN where there is no G piece)"),
+    Output("margin_gs3_limit", "r - (ratio at which the GS3 interior candidate price reaches m_A) "
+           "(> 0: candidate below m_A; NaN where there is no limit piece L, e.g. s = 0)"),
+    Output("margin_gs3_stay", "GS3 interior candidate p11 - P_x (>= 0: M1 stays, interior "
+           "equilibrium; < 0: it would exit; NaN where the candidate is in the no-threat piece N)",
+           PRICE),
+    Output("margin_gs3_exit", "Mbar - M1's best selling profit against M2's monopoly price (> 0: "
+           "exit is an equilibrium, m1_exit; <= 0: no_pure_equilibrium; NaN unless margin_gs3_stay "
+           "< 0)", MONEY),
+)
+OUTPUTS = CODES + THRESHOLDS + DERIVED + STRUCTURE_OUTPUTS + RATIOS + MARGINS
 N_OUTPUTS = len(OUTPUTS)
 
 # Slots of the output vector (declaration order above).
@@ -126,7 +162,10 @@ NF = len(FIELDS)
 SLOT_S1, SLOT_S2, SLOT_S3, SLOT_GS1, SLOT_GS2, SLOT_GS3 = (22 + NF * j for j in range(6))
 PI1, PI2, PI3 = 8, 9, 10  # offsets of pi1, pi2, pi3 inside a structure block
 RATIO_FIRST = SLOT_GS3 + NF
-assert RATIO_FIRST + 6 == N_OUTPUTS
+(MG1_GRAY, MG1_LIMIT, MG1_EXIT, MG2_GRAY, MG2_LIMIT, MG2_EXIT, MG3_GRAY, MG3_LIMIT, MG3_STAY,
+ MG3_EXIT) = range(RATIO_FIRST + 6, RATIO_FIRST + 16)
+MONEY_MARGINS = (MG2_GRAY, MG2_LIMIT, MG2_EXIT, MG3_STAY, MG3_EXIT)
+assert MG3_EXIT + 1 == N_OUTPUTS
 NAN = math.nan
 INF = math.inf
 # Pieces of M1's market-2 value (§6.2), scanned in this order; regime code of each piece.
@@ -372,7 +411,7 @@ def _exit_levels(pieces, m2, t1, t2, e, s):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _gs2(o, pieces, m2, p21_x, t1, t2, e, g, s):
+def _gs2(o, pieces, m2, p21_x, v_o2, t1, t2, e, g, s):
     """GS2 (M2 leads): the best of M2's candidates of §8.2, stored; returns (code, pi1, pi2).
 
     Without importer threat at M2's unconstrained vertex (piece N) the outcome is S2's, copied
@@ -385,6 +424,7 @@ def _gs2(o, pieces, m2, p21_x, t1, t2, e, g, s):
     at_vertex = False
     x0 = _first_piece(pieces, t1, 2.0, 2.0, 1.0)[0]  # eta = 0: the piece of M1's fixed reply
     first = True
+    v_g, v_l, v_n = NAN, NAN, NAN  # M2's value of each admissible candidate (margins)
     for x in range(3):
         pc = pieces[x]
         if pc[0] == 0.0:
@@ -408,11 +448,22 @@ def _gs2(o, pieces, m2, p21_x, t1, t2, e, g, s):
         p11 = (t1 + a + e * p21) / (2.0 * (1.0 + b))
         value = (p21 * (t1 - p21 + e * p11) / t1 if _square_safe(t1)
                  else p21 * ((t1 - p21 + e * p11) / t1))
+        if x == G:
+            v_g = value
+        elif x == L:
+            v_l = value
+        else:
+            v_n = value
         if value > best:
             best, best_x, best_p21, at_vertex = value, x, p21, p21 == p21v
+    o[MG2_GRAY] = v_g - (v_l if v_l >= v_n or v_n != v_n else v_n)  # NaN if G is alone
+    o[MG2_LIMIT] = v_l - v_n
+    o[MG2_EXIT] = NAN
     if p21_x >= 0.0:
         p21e = min(p21m, p21_x)
         value = p21e * ((1.0 + e) - (1.0 - e * e) * p21e / t1)
+        # With no selling candidate (p21_x = inf) M1 exits whatever M2 does: Mbar > V_O2.
+        o[MG2_EXIT] = value - best if best > -INF else m2[0] - v_o2
         if value > best:
             pi1, pi2 = _store_exit(o, SLOT_GS2, p21e, t1, e, m2)
             return EXIT, pi1, pi2
@@ -443,6 +494,75 @@ def _preference(pi_1, pi_2, pi_3):
             count += 1
             which = k
     return 4 if count > 1 else which
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _piece_constants(x, g, sigma):
+    """Piece ``x`` (G or L) in units theta1 = 1, theta2 = r, at ``sigma = s/theta2``: the slope
+    ``a/theta1``, the curvature ``b r`` and the upper end ``hi/theta2`` (§6.2)."""
+    if x == G:
+        return (1.0 / (2.0 - g), 1.0 / (g * (2.0 - g)),
+                g / 2.0 - g * (2.0 - g) * sigma / (4.0 * (1.0 - g)))
+    return (1.0 - sigma) / g, 1.0 / (g * g), g * (1.0 - sigma) / 2.0
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _ratio_margins(o, pieces, x1, r, e, e2, g, sigma):
+    """The WTP-ratio margins of GS1 and GS3 (M1 leads / simultaneous), linear in ``r``.
+
+    Both candidate prices (``_first_piece``) are ``theta1 X / (d + 4 b0 / r)`` in a piece with
+    ``a = theta1 a0``, ``b = b0 / r``, where ``X = 2 + eta + 2 a0`` and ``d = 2 (2 - eta^2)``
+    (GS1) or ``4 - eta^2`` (GS3); it lies below the piece's upper end ``theta2 h0`` iff
+    ``r > (X / h0 - 4 b0) / d``. M1's GS1 profit at the vertex, ``c + theta1 X^2/(4 (d + 4 b0/r))``,
+    is below ``Mbar = c + theta2 mu`` iff ``r > (X^2 / (4 mu) - 4 b0) / d``. ``x1`` is GS1's piece.
+    Absent pieces give NaN, and so does the exit margin in the no-threat piece N.
+    """
+    d1, d3 = 2.0 * (2.0 - e2), 4.0 - e2
+    o[MG1_EXIT] = NAN
+    for x in (G, L):
+        o[MG1_GRAY + x] = NAN
+        o[MG3_GRAY + x] = NAN
+        if pieces[x][0] == 0.0:
+            continue
+        a0, b0, h0 = _piece_constants(x, g, sigma)
+        xx = 2.0 + e + 2.0 * a0
+        k = xx / h0 - 4.0 * b0
+        o[MG1_GRAY + x] = r - k / d1
+        o[MG3_GRAY + x] = r - k / d3
+        if x == x1:
+            if x == G:
+                w = 2.0 * (1.0 - g) + (2.0 - g) * sigma
+                mu = (1.0 + sigma) ** 2 / 4.0 - w * w / (8.0 * (2.0 - g) * (1.0 - g))
+            else:
+                mu = (1.0 - sigma) ** 2 / 4.0
+            o[MG1_EXIT] = r - (xx * xx / (4.0 * mu) - 4.0 * b0) / d1
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _best_selling(pieces, t1, e, p21):
+    """M1's best profit from selling in market 1 against M2's price ``p21``: the profit is concave
+    in ``p11`` (§5.1 demand with M2 priced out for ``p11 <= (p21 - theta1)/eta``, both selling
+    above, times the pieces of §6.2), so the largest value of the vertices clamped to the
+    segments is the maximum."""
+    best = -INF
+    upper = t1 + e * p21  # M1 sells iff p11 < upper
+    k = (p21 - t1) / e if e > 0.0 else -INF  # M2 priced out iff p11 <= k
+    for x in range(3):
+        pc = pieces[x]
+        if pc[0] == 0.0:
+            continue
+        for monopoly in (True, False):
+            if monopoly:
+                lo, hi = max(pc[1], 0.0), min(pc[2], k)
+                a, b = (1.0 + e) * t1 + pc[3], 1.0 - e * e + pc[4]
+            else:
+                lo, hi = max(pc[1], k, 0.0), min(pc[2], upper)
+                a, b = t1 + e * p21 + pc[3], 1.0 + pc[4]
+            if lo > hi:
+                continue
+            p = min(max(a / (2.0 * b), lo), hi)
+            best = max(best, pc[5] + (a * p - b * p * p) / t1)
+    return best
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -508,6 +628,11 @@ def kernel(p, o):
         up = math.ldexp(1.0, k)
         for i in (MBAR, M_A, M_G, P_X, V_O2, P21_X):
             o[i] *= up
+        for i in MONEY_MARGINS:
+            o[i] *= up
+            if abs(o[i]) == INF:  # a difference of two amounts near 1.8e308
+                _invalid(o)
+                return
         for j in range(6):
             base = SLOT_S1 + NF * j
             for i in (0, 1, 2, 3, PI1, PI2, PI3):
@@ -517,6 +642,9 @@ def kernel(p, o):
                     return
     o[RATIO] = t2 / t1
     o[S_SLOT] = s
+    for i in (MG1_GRAY, MG1_LIMIT, MG1_EXIT, MG3_GRAY, MG3_LIMIT):
+        if abs(o[i]) == INF:  # theta2/theta1 beyond 1.8e308: no ratio margin
+            o[i] = NAN
     if not _representable(o):
         _invalid(o)
 
@@ -549,7 +677,9 @@ def _solve(o, t1, t2, e, g, s):
     p21m = t1 / (2.0 * (1.0 - e))
 
     # GS1: M1 leads (§8.1). In piece N the outcome is S1's (copied: equal to the last bit).
+    r, sigma = t2 / t1, s / t2
     x, phat = _first_piece(pieces, t1 * (2.0 + e), 2.0 * (2.0 - e2), 4.0, 2.0)
+    _ratio_margins(o, pieces, x, r, e, e2, g, sigma)
     code1 = PIECE_CODE[x]
     if x == N:
         _copy_block(o, SLOT_S1, SLOT_GS1)
@@ -562,10 +692,12 @@ def _solve(o, t1, t2, e, g, s):
             code1 = EXIT
 
     # GS2: M2 leads (§8.2).
-    code2, pi1_2, pi2_2 = _gs2(o, pieces, m2, p21_x, t1, t2, e, g, s)
+    code2, pi1_2, pi2_2 = _gs2(o, pieces, m2, p21_x, v_o2, t1, t2, e, g, s)
 
     # GS3: simultaneous (§8.3). In piece N the outcome is S3's (M1 always stays there).
     x, phat = _first_piece(pieces, t1 * (2.0 + e), 4.0 - e2, 4.0, 2.0)
+    o[MG3_STAY] = phat - p_x if x != N else NAN
+    o[MG3_EXIT] = mbar - _best_selling(pieces, t1, e, p21m) if x != N and not phat >= p_x else NAN
     if x == N:
         _copy_block(o, SLOT_S3, SLOT_GS3)
         pi1_3, pi2_3 = o[SLOT_S3 + PI1], o[SLOT_S3 + PI2]
