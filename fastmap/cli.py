@@ -322,7 +322,13 @@ def _close(fig) -> None:
 
 
 def _print_shares(field) -> None:
-    codes, counts = np.unique(np.asarray(field), return_counts=True)
+    """Share of each code, counted chunk by chunk (a streamed map is never loaded whole)."""
+    tally: dict[int, int] = {}
+    blocks = field.data.blocks.ravel() if hasattr(field.data, "blocks") else [field.values]
+    for block in blocks:
+        for code, count in zip(*np.unique(np.asarray(block), return_counts=True)):
+            tally[int(code)] = tally.get(int(code), 0) + int(count)
+    codes, counts = np.array(sorted(tally)), np.array([tally[c] for c in sorted(tally)])
     meanings = field.attrs.get("flag_meanings", "").split()
     values = [int(v) for v in np.atleast_1d(field.attrs.get("flag_values", []))]
     total = counts.sum()
