@@ -152,8 +152,9 @@ def _profit_no_gray(N_d, N_f, theta_d, theta_f, t, p_d, p_f):
 def _store_case(o, base, p_d, p_f, p_g, Q_d, Q_f, Q_g, piM, piI,
                 delta, N_d, N_f, theta_d, theta_f, alpha, beta):
     """Write one outcome with its consumer surplus and welfare (spec §9) at slot ``base``."""
-    CS_d = theta_d * Q_d * Q_d / (2.0 * N_d)
-    CS_f = theta_f * (Q_f * Q_f + 2.0 * delta * Q_f * Q_g + delta * Q_g * Q_g) / (2.0 * N_f)
+    CS_d = theta_d * Q_d * (Q_d / N_d) / 2.0  # Q / N first: no overflow at huge market sizes
+    q_f, q_g = Q_f / N_f, Q_g / N_f
+    CS_f = theta_f * N_f * (q_f * q_f + 2.0 * delta * q_f * q_g + delta * q_g * q_g) / 2.0
     o[base] = p_d
     o[base + 1] = p_f
     o[base + 2] = p_g
@@ -283,7 +284,7 @@ def kernel(p, o):
             p_g = 0.5 * (p_d_D + t_g + d * p_f)
             Q_g = N_f * (t - t1) / (4.0 * e * theta_f)
             Q_f = N_f * (2.0 - d) * (t2 - t) / (4.0 * e * theta_f)
-            piI = d * e * theta_f * Q_g * Q_g / N_f
+            piI = d * e * theta_f * Q_g * (Q_g / N_f)
         else:
             case_d = 3
             p_f = (p_d_D + t_g + 2.0 * e * theta_f) / (2.0 - d)
