@@ -156,7 +156,8 @@ def _argmax_foc(dist, N, b, c, sigma):
     if sigma == 0.0:
         return c
     if dist == UNIFORM:
-        return max(c, (SQRT3 * sigma * c * c / b) ** (1.0 / 3.0))
+        # max(c, (sqrt(3) sigma c^2 / b)^(1/3)) without c^2 (underflows for tiny prices)
+        return c * max(1.0, (SQRT3 * sigma / (b * c)) ** (1.0 / 3.0)) if c > 0.0 else 0.0
     lo = c
     hi = (N + b * c) / (2.0 * b) + 10.0 * c
     while foc_slope(dist, N, b, c, sigma, hi) >= 0.0:
@@ -187,9 +188,13 @@ def largest_root(dist, N, b, c, sigma, y):
             return A, True
         return c, False
     if dist == UNIFORM:
-        K = SQRT3 * sigma * c * c / (2.0 * b)
-        if A > 0.0 and 27.0 * K <= 4.0 * A * A * A:
-            arg = min(1.0, max(-1.0, 1.0 - 27.0 * K / (2.0 * A * A * A)))
+        # p^3 - A p^2 + K = 0 with K = sqrt(3) sigma c^2 / (2 b), in x = p / A: x^3 - x^2 + k = 0,
+        # k = K / A^3 formed from dimensionless ratios (A^3 alone over- or underflows when
+        # prices are beyond ~1e+-100).
+        u = c / A
+        k = 0.5 * SQRT3 * (sigma / (b * A)) * u * u
+        if A > 0.0 and 27.0 * k <= 4.0:
+            arg = min(1.0, max(-1.0, 1.0 - 13.5 * k))
             p = A / 3.0 * (1.0 + 2.0 * math.cos(math.acos(arg) / 3.0))
             if p > c:
                 return p, True

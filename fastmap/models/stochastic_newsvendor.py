@@ -56,7 +56,7 @@ CODES = (
     categorical("regime", "manufacturer's equilibrium strategy", REGIMES, REGIME_COLORS),
     categorical("invalid_reason", "why a point is invalid (spec section 3)",
                 {0: "valid", 1: "domain", 2: "sigma_bound", 3: "market_not_viable", 4: "reverse_flow",
-                 5: "wholesale_corner"}),
+                 5: "wholesale_corner", 6: "not_representable"}),
     categorical("theorem1", "strategy prescribed by the paper's Theorem 1 alone",
                 {0: "invalid", 1: "ignore", 2: "block", 3: "allow"}),
     categorical("block_side", "block from a position of strength (dmu/domega < 0) or weakness",
@@ -95,11 +95,11 @@ FLOATS = (
     + _floats("_nogray", BOTH, "no importer")
     + (Output("s_nogray", "margin left to the importer at no-importer prices: omega p2 - p1", PRICE),
        Output("omega_ign", "valuation below which the importer is ignored: (p1_nogray + c_G)/p2_nogray"),
-       Output("t0", "k (c_G + c (1 - omega)), k = b2 / (2 omega (1 - omega))", PRICE),
-       Output("mu", "Theorem-1 shadow price t0 - tau_B (block iff >= 0)", PRICE),
-       Output("tau_B", "block shadow value", PRICE),
-       Output("t_A", "allow shadow value", PRICE),
-       Output("dmu_domega", "derivative of mu in omega", PRICE))
+       Output("t0", "k (c_G + c (1 - omega)), k = b2 / (2 omega (1 - omega))", UNITS),
+       Output("mu", "Theorem-1 shadow value t0 - tau_B (block iff >= 0)", UNITS),
+       Output("tau_B", "block shadow value", UNITS),
+       Output("t_A", "allow shadow value", UNITS),
+       Output("dmu_domega", "derivative of mu in omega", UNITS))
     + _floats("_blk", BOTH, "block")
     + _floats("_alw", BOTH + (QG, PG, PIG), "allow")
     + _floats("_sgl", (P2, Q2, PI), "single market: leave market 1")
@@ -127,7 +127,7 @@ FLOATS = (
        Output("q_G_naive_reopt", "importer's quantity against the no-importer prices", UNITS),
        Output("loss_ignore_reopt", "1 - pi_naive_reopt / optimal profit"))
     + _floats("_det", (P1, P2, Q1, Q2, PI, QG, PIG,
-                       ("mu", "Theorem-1 shadow price", PRICE),
+                       ("mu", "Theorem-1 shadow value", UNITS),
                        ("pi_uni", "uniform-pricing profit", MONEY)), "deterministic twin, sigma = 0")
     + (Output("pi_det_in_ssg", "profit of the deterministic-game decisions under uncertainty", MONEY),
        Output("loss_deterministic", "1 - pi_det_in_ssg / optimal profit"))
@@ -142,6 +142,16 @@ OUTPUTS = CODES + FLOATS
 N_OUTPUTS = len(OUTPUTS)
 N_CODES = len(CODES)
 S = IntEnum("S", {o.name: i for i, o in enumerate(OUTPUTS)})  # output slots, numba constants
+
+# Exact scaling (see ``kernel``): slots measured in units, in currency/unit, in currency.
+QUANTITY_SLOTS = tuple(i for i, o in enumerate(OUTPUTS) if o.units == UNITS)
+PRICE_SLOTS = tuple(i for i, o in enumerate(OUTPUTS) if o.units == PRICE)
+MONEY_SLOTS = tuple(i for i, o in enumerate(OUTPUTS) if o.units == MONEY)
+# Amounts the regime rests on: the equilibrium and every compared strategy's profit.
+REGIME_AMOUNTS = (S.p1, S.p2, S.q1, S.q2, S.pi1, S.pi2, S.pi, S.q_G, S.pi_G, S.pi_nogray, S.pi_blk,
+                  S.pi_alw, S.pi_sgl, S.pi_cede, S.pi_uni)
+MODERATE_LO, MODERATE_HI = 2.0 ** -100, 2.0 ** 100  # scales solved without rescaling
+INF = math.inf
 
 
 # ------------------------------------------------------------------------------ market helpers
@@ -302,10 +312,8 @@ def _ratio(numerator, denominator):
 
 @numba.njit(cache=True, error_model="numpy")
 def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
-    """The equilibrium, every strategy, uniform pricing and the ratios (§8, §9, §11.3) into ``o``."""
-    if not _valid_inputs(N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
-        _invalid(o, 1, NAN)
-        return
+    """The equilibrium, every strategy, uniform pricing and the ratios (§8, §9, §11.3) into ``o``
+    at a point inside the domain (item 1 of §3 checked by ``kernel``)."""
     if N1 - b1 * c - SQRT3 * s1 <= 0.0 or N2 - b2 * c - SQRT3 * s2 <= 0.0:
         _invalid(o, 2, NAN)
         return
@@ -592,14 +600,88 @@ def _heuristics(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
 def kernel(p, o):
     """Every output of the model at one parameter point, in the order of ``OUTPUTS``.
 
-    The deterministic twin (§10) is the same game at sigma = 0: it is solved first into ``o``,
-    its summary kept, then the stochastic game overwrites ``o``.
+    The game is scale-free twice over (§3): scaling ``N1, N2, sigma1, sigma2`` and ``b1, b2`` by
+    ``l`` scales stocks and profits by ``l``; scaling ``c, c_G`` by ``m`` and ``b1, b2`` by
+    ``1/m`` scales prices by ``m`` and profits by ``m``. Profits are of order ``N**2 / b``, so
+    their intermediate terms overflow long before the results (market sizes from ~1e154).
+    Points whose scales are not all moderate (within ``2**+-100``) are therefore solved in a
+    quantity unit ``2**kq`` near the geometric mean of ``N1, N2`` and a money unit ``2**km`` near
+    that of the choke prices ``N1/b1, N2/b2``, and scaled back; powers of two scale exactly, so
+    the result equals the unscaled computation wherever that one neither overflows nor
+    underflows. A point whose equilibrium or compared profits float64 cannot hold (beyond
+    ~1.8e308, or scales so far apart that no unit holds them) is ``invalid`` with reason 6
+    ``not_representable``, never a valid regime with infinite profits.
     """
     N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, sigma = (
         p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10])
     if sigma == sigma:  # derived axis: sigma1 = sigma2 = sigma
         s1 = sigma
         s2 = sigma
+    if not _valid_inputs(N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
+        _invalid(o, 1, NAN)
+        return
+    if _moderate(N1, N2, b1, b2, c, c_G, s1, s2):
+        _solve(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist)
+    else:
+        kn1, kn2 = math.frexp(N1)[1], math.frexp(N2)[1]
+        kq = (kn1 + kn2) // 2
+        km = (kn1 - math.frexp(b1)[1] + kn2 - math.frexp(b2)[1]) // 2
+        N1, N2 = math.ldexp(N1, -kq), math.ldexp(N2, -kq)
+        b1, b2 = math.ldexp(b1, km - kq), math.ldexp(b2, km - kq)
+        if not _positive_finite(N1, N2, b1, b2):  # scales too far apart for one unit
+            _invalid(o, 6, NAN)
+            return
+        # Costs and noise far below the scaled prices and sizes may round to 0: their effect on
+        # every result is below one ulp.
+        _solve(o, N1, N2, b1, b2, math.ldexp(c, -km), math.ldexp(c_G, -km), omega,
+               math.ldexp(s1, -kq), math.ldexp(s2, -kq), dist)
+        _scale_back(o, kq, km)
+    if o[S.regime] != 0 and not _representable(o):
+        _invalid(o, 6, NAN)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _moderate(N1, N2, b1, b2, c, c_G, s1, s2):
+    """True iff every scale is 0 or within ``2**+-100`` (nothing can overflow unscaled)."""
+    for x in (N1, N2, b1, b2, c, c_G, s1, s2):
+        if x != 0.0 and not MODERATE_LO <= x <= MODERATE_HI:
+            return False
+    return True
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _positive_finite(N1, N2, b1, b2):
+    for x in (N1, N2, b1, b2):
+        if not 0.0 < x < INF:
+            return False
+    return True
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _scale_back(o, kq, km):
+    """Outputs solved in units (2**kq, 2**km) back to the caller's units."""
+    for i in QUANTITY_SLOTS:
+        o[i] = math.ldexp(o[i], kq)
+    for i in PRICE_SLOTS:
+        o[i] = math.ldexp(o[i], km)
+    for i in MONEY_SLOTS:
+        o[i] = math.ldexp(o[i], kq + km)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _representable(o):
+    """True iff no amount the regime rests on overflowed."""
+    for i in REGIME_AMOUNTS:
+        if abs(o[i]) == INF:
+            return False
+    return True
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _solve(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
+    """Every output at one point in any units: the deterministic twin (§10), the same game at
+    sigma = 0, is solved first into ``o`` and its summary kept; then the stochastic game
+    overwrites ``o``."""
     _game(o, N1, N2, b1, b2, c, c_G, omega, 0.0, 0.0, dist)
     det = (o[S.regime], o[S.p1], o[S.p2], o[S.q1], o[S.q2], o[S.pi], o[S.q_G], o[S.pi_G], o[S.mu],
            o[S.pi_uni])
