@@ -16,6 +16,7 @@ import math
 from enum import IntEnum
 
 import numba
+import numpy as np
 
 from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
 from ..modeldef import Model, Output, Parameter, categorical
@@ -149,9 +150,25 @@ PRICE_SLOTS = tuple(i for i, o in enumerate(OUTPUTS) if o.units == PRICE)
 MONEY_SLOTS = tuple(i for i, o in enumerate(OUTPUTS) if o.units == MONEY)
 # Amounts the regime rests on: the equilibrium and every compared strategy's profit.
 REGIME_AMOUNTS = (S.p1, S.p2, S.q1, S.q2, S.pi1, S.pi2, S.pi, S.q_G, S.pi_G, S.pi_nogray, S.pi_blk,
-                  S.pi_alw, S.pi_sgl, S.pi_cede, S.pi_uni)
+                  S.pi_alw, S.pi_sgl, S.pi_cede)
 MODERATE_LO, MODERATE_HI = 2.0 ** -100, 2.0 ** 100  # scales solved without rescaling
 INF = math.inf
+
+# Parts of the work that only some outputs need (bit flags): a map of the regime alone skips
+# the deterministic twin, the heuristics and uniform pricing (``evaluate`` reads the selection).
+TWIN, HEURISTICS, UNIFORM_PRICING = 1, 2, 4
+ALL_PARTS = TWIN | HEURISTICS | UNIFORM_PRICING
+_PART_OUTPUTS = {
+    TWIN: [o.name for o in OUTPUTS if o.name.endswith("_det")] + ["pi_det_in_ssg", "loss_deterministic"],
+    HEURISTICS: ["pi_naive", "q_G_naive", "p_G_naive", "loss_ignore", "pi_naive_reopt", "q_G_naive_reopt",
+                 "loss_ignore_reopt"],
+    UNIFORM_PRICING: ["regime_uniform", "p_uni_both", "pi_uni_both", "p_uni", "q1_uni", "q2_uni", "pi1_uni",
+                      "pi2_uni", "pi_uni", "ratio_uniform", "loss_uniform"],
+}
+PART_OF_SLOT = np.zeros(N_OUTPUTS, dtype=np.int64)
+for _part, _names in _PART_OUTPUTS.items():
+    for _name in _names:
+        PART_OF_SLOT[S[_name]] |= _part
 
 
 # ------------------------------------------------------------------------------ market helpers
@@ -288,7 +305,12 @@ def _invalid(o, reason, wholesale):
 
 @numba.njit(cache=True, error_model="numpy")
 def _uniform_pricing(dist, N1, N2, b1, b2, c, s1, s2):
-    """Largest root of h1 + h2 = 0 by Newton from the right (§8.6); (p, exists)."""
+    """Largest root of h1 + h2 = 0 (§8.6); (p, exists). Uniform noise: h1 + h2 is the
+    first-order condition of one market (N1 + N2, b1 + b2, sigma1 + sigma2), whose mismatch term
+    sqrt(3) sigma c^2 / p^2 is linear in sigma: closed form. Normal: Newton from the right."""
+    if dist == UNIFORM:
+        p, exists = largest_root(dist, N1 + N2, b1 + b2, c, s1 + s2, 0.0)
+        return (p, True) if exists else (NAN, False)
     p = (N1 + N2 + (b1 + b2) * c) / (2.0 * (b1 + b2))
     for _ in range(200):
         slope = foc_slope(dist, N1, b1, c, s1, p) + foc_slope(dist, N2, b2, c, s2, p)
@@ -311,9 +333,9 @@ def _ratio(numerator, denominator):
 # ------------------------------------------------------------------------------------- kernel
 
 @numba.njit(cache=True, error_model="numpy")
-def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
-    """The equilibrium, every strategy, uniform pricing and the ratios (§8, §9, §11.3) into ``o``
-    at a point inside the domain (item 1 of §3 checked by ``kernel``)."""
+def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, uniform_pricing):
+    """The equilibrium, every strategy, the ratios (§8, §9, §11.3) and, if asked, uniform pricing
+    into ``o`` at a point inside the domain (item 1 of §3 checked by ``kernel``)."""
     if N1 - b1 * c - SQRT3 * s1 <= 0.0 or N2 - b2 * c - SQRT3 * s2 <= 0.0:
         _invalid(o, 2, NAN)
         return
@@ -503,7 +525,23 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
     o[S.prob_negative_demand] = negative
     o[S.wholesale_value] = NAN
 
-    # Uniform pricing (§8.6): both markets, market 2 only, market 1 only; ties in that order.
+    o[S.loss_block] = 1.0 - o[S.pi_blk] / pi_star
+    o[S.loss_allow] = 1.0 - o[S.pi_alw] / pi_star
+    o[S.gain_allow_over_block] = _ratio(o[S.pi_alw], o[S.pi_blk]) - 1.0
+    o[S.loss_single] = 1.0 - pi2n / pi_star
+    o[S.gray_cost] = 1.0 - pi_star / pi_nogray
+    o[S.q1_ratio] = e_q1 / q1n
+    o[S.q2_ratio] = e_q2 / q2n
+    if uniform_pricing:
+        _uniform_options(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _uniform_options(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
+    """Uniform pricing (§8.6): both markets, market 2 only, market 1 only; ties in that order.
+    Compared with the no-importer markets already in ``o``."""
+    p1n, q1n, pi1n = o[S.p1_nogray], o[S.q1_nogray], o[S.pi1_nogray]
+    p2n, q2n, pi2n, pi_star = o[S.p2_nogray], o[S.q2_nogray], o[S.pi2_nogray], o[S.pi]
     pu, eu = _uniform_pricing(dist, N1, N2, b1, b2, c, s1, s2)
     m1u, stock1u = _consumer_stock(dist, s1, c, pu, N1, b1)
     m2u, stock2u = _consumer_stock(dist, s2, c, pu, N2, b2)
@@ -525,17 +563,8 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
     else:
         o[S.p_uni], o[S.q1_uni], o[S.q2_uni], o[S.pi1_uni], o[S.pi2_uni] = p1n, q1n, 0.0, pi1n, 0.0
     o[S.pi_uni] = pi_uni
-
-    # Ratios (§11.3).
     o[S.ratio_uniform] = pi_star / pi_uni
     o[S.loss_uniform] = 1.0 - pi_uni / pi_star
-    o[S.loss_block] = 1.0 - o[S.pi_blk] / pi_star
-    o[S.loss_allow] = 1.0 - o[S.pi_alw] / pi_star
-    o[S.gain_allow_over_block] = _ratio(o[S.pi_alw], o[S.pi_blk]) - 1.0
-    o[S.loss_single] = 1.0 - pi2n / pi_star
-    o[S.gray_cost] = 1.0 - pi_star / pi_nogray
-    o[S.q1_ratio] = e_q1 / q1n
-    o[S.q2_ratio] = e_q2 / q2n
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -597,8 +626,9 @@ def _heuristics(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def kernel(p, o):
-    """Every output of the model at one parameter point, in the order of ``OUTPUTS``.
+def kernel(p, o, parts=ALL_PARTS):
+    """The outputs of the model at one parameter point, in the order of ``OUTPUTS``: all of them,
+    or those of the core game plus the ``parts`` asked for (bit flags; other slots untouched).
 
     The game is scale-free twice over (§3): scaling ``N1, N2, sigma1, sigma2`` and ``b1, b2`` by
     ``l`` scales stocks and profits by ``l``; scaling ``c, c_G`` by ``m`` and ``b1, b2`` by
@@ -621,7 +651,7 @@ def kernel(p, o):
         _invalid(o, 1, NAN)
         return
     if _moderate(N1, N2, b1, b2, c, c_G, s1, s2):
-        _solve(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist)
+        _solve(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, parts)
     else:
         kn1, kn2 = math.frexp(N1)[1], math.frexp(N2)[1]
         kq = (kn1 + kn2) // 2
@@ -634,9 +664,9 @@ def kernel(p, o):
         # Costs and noise far below the scaled prices and sizes may round to 0: their effect on
         # every result is below one ulp.
         _solve(o, N1, N2, b1, b2, math.ldexp(c, -km), math.ldexp(c_G, -km), omega,
-               math.ldexp(s1, -kq), math.ldexp(s2, -kq), dist)
+               math.ldexp(s1, -kq), math.ldexp(s2, -kq), dist, parts)
         _scale_back(o, kq, km)
-    if o[S.regime] != 0 and not _representable(o):
+    if o[S.regime] != 0 and not _representable(o, parts):
         _invalid(o, 6, NAN)
 
 
@@ -669,26 +699,31 @@ def _scale_back(o, kq, km):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _representable(o):
-    """True iff no amount the regime rests on overflowed."""
+def _representable(o, parts):
+    """True iff no amount the regimes rest on overflowed."""
     for i in REGIME_AMOUNTS:
         if abs(o[i]) == INF:
             return False
-    return True
+    return not (parts & UNIFORM_PRICING and abs(o[S.pi_uni]) == INF)
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _solve(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
-    """Every output at one point in any units: the deterministic twin (§10), the same game at
-    sigma = 0, is solved first into ``o`` and its summary kept; then the stochastic game
-    overwrites ``o``."""
-    _game(o, N1, N2, b1, b2, c, c_G, omega, 0.0, 0.0, dist)
-    det = (o[S.regime], o[S.p1], o[S.p2], o[S.q1], o[S.q2], o[S.pi], o[S.q_G], o[S.pi_G], o[S.mu],
-           o[S.pi_uni])
-    _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist)
+def _solve(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, parts):
+    """The outputs of ``kernel`` at one point in any units. The deterministic twin (§10), the
+    same game at sigma = 0, is solved first into ``o`` and its summary kept; then the stochastic
+    game overwrites ``o``."""
+    det = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    if parts & TWIN:
+        _game(o, N1, N2, b1, b2, c, c_G, omega, 0.0, 0.0, dist, True)
+        det = (o[S.regime], o[S.p1], o[S.p2], o[S.q1], o[S.q2], o[S.pi], o[S.q_G], o[S.pi_G],
+               o[S.mu], o[S.pi_uni])
+    _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, parts & UNIFORM_PRICING)
     if o[S.regime] == 0:
         return
-    _heuristics(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist)
+    if parts & HEURISTICS:
+        _heuristics(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist)
+    if not parts & TWIN:
+        return
     o[S.regime_det] = det[0]
     ok = 1.0 if det[0] > 0 else NAN
     o[S.p1_det], o[S.p2_det], o[S.q1_det], o[S.q2_det] = det[1] * ok, det[2] * ok, det[3] * ok, det[4] * ok
@@ -706,13 +741,19 @@ def _solve(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
 def evaluate(values, moving, stride, length, select, out, select_codes, codes):
-    """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`)."""
+    """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`), doing only
+    the parts of the work that the selected outputs need."""
+    parts = 0
+    for slot in select:
+        parts |= PART_OF_SLOT[slot]
+    for slot in select_codes:
+        parts |= PART_OF_SLOT[slot]
     for block in numba.prange(n_blocks(out.shape[1])):
         p, position, left, buffer = block_buffers(values, moving, N_OUTPUTS)
         cells = block_cells(block, out.shape[1])
         first_point(values, moving, stride, length, cells.start, p, position, left)
         for cell in cells:
-            kernel(p, buffer[cell - cells.start])
+            kernel(p, buffer[cell - cells.start], parts)
             next_point(values, moving, stride, length, p, position, left)
         flush_block(buffer, select, out, cells)
         flush_block(buffer, select_codes, codes, cells)
