@@ -199,3 +199,24 @@ def test_derived_parameter_replacing_two():
         np.testing.assert_array_equal(both[name], apart[name], err_msg=name)
     with pytest.raises(fastmap.FastmapError, match="give either 'sigma2' or 'sigma', not both"):
         fastmap.solve("stochastic_newsvendor", sigma=50.0, sigma2=40.0)
+
+
+def test_blocks_are_visited_once_each_in_scattered_order():
+    from numba import njit
+
+    from fastmap.loops import BLOCK, SCATTER, block_cells, n_blocks
+
+    @njit
+    def first_cells(n):
+        starts = np.empty(n_blocks(n), dtype=np.int64)
+        for i in range(starts.size):
+            starts[i] = block_cells(i, n).start
+        return starts
+
+    for n in [1, BLOCK - 1, BLOCK, BLOCK + 1, 7 * BLOCK + 3, 4096 * BLOCK]:
+        starts = first_cells(n)
+        assert sorted(starts) == list(range(0, n, BLOCK)), n
+        if starts.size >= 64:  # the first half of the loop reaches into the second half of the cells
+            assert starts[: starts.size // 2].max() > n // 2
+    starts = first_cells(SCATTER * BLOCK)  # a count the prime divides: blocks in order
+    assert (starts == np.arange(0, SCATTER * BLOCK, BLOCK)).all()
