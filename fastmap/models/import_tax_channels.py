@@ -139,6 +139,7 @@ RATIO_DB, RATIO_DE = SLOT_TRUE + NF, SLOT_TRUE + NF + 1
 M_GRAY, M_CORNER, M_EP, M_DP, M_TRUE = range(RATIO_DE + 1, RATIO_DE + 6)
 assert M_TRUE == N_OUTPUTS - 1
 NAN = math.nan
+MODERATE_LO, MODERATE_HI = 2.0 ** -100, 2.0 ** 100  # scales solved without rescaling
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -203,18 +204,95 @@ def _valid(delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta):
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _invalid(o):
+    """The ``invalid`` point: every code 0 (``gray_beneficial`` -1), every number NaN."""
+    for k in range(7):
+        o[k] = 0.0
+    o[GRAY_BENEFICIAL] = -1.0
+    _fill_nan(o, T0, N_OUTPUTS)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _scale_back(o, km, kq):
+    """Outputs computed in price unit ``2**km`` and quantity unit ``2**kq`` back to unit 1
+    (exact powers of two; ``ldexp`` rounds to inf or subnormal where the true value does)."""
+    for k in (T0, T1, T2, T3, T3_LO, T4, T4_LO, T3_C, T4_C, M_GRAY, M_CORNER):
+        o[k] = math.ldexp(o[k], km)
+    o[R_SLOT] = math.ldexp(o[R_SLOT], 2 * km + kq)  # N theta^2
+    for base in (SLOT_B, SLOT_E, SLOT_D, SLOT_A, SLOT_SEL, SLOT_TRUE):
+        for k in range(3):  # prices
+            o[base + k] = math.ldexp(o[base + k], km)
+        for k in range(3, 6):  # quantities
+            o[base + k] = math.ldexp(o[base + k], kq)
+        for k in range(6, NF):  # profits, surpluses, welfare
+            o[base + k] = math.ldexp(o[base + k], km + kq)
+    for k in (M_EP, M_DP, M_TRUE):
+        o[k] = math.ldexp(o[k], km + kq)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _representable(o):
+    """True iff every profit the regime choices compared (B, E, A and, where accommodation is
+    possible, D) and every decision of the selected outcomes is finite. NaN counts as not
+    finite: none of these is NaN by design (D's block is NaN only when ``case_d`` is none)."""
+    check = 0.0  # x - x is 0 for finite x, NaN otherwise
+    for base in (SLOT_B, SLOT_E, SLOT_A):
+        check += o[base + PIM] - o[base + PIM]
+    if o[CASE_D] != 1.0:
+        check += o[SLOT_D + PIM] - o[SLOT_D + PIM]
+    for base in (SLOT_SEL, SLOT_TRUE):
+        for k in (3, 4, 5, PIM, PIM + 1):  # Q_d, Q_f, Q_g, piM, piI
+            check += o[base + k] - o[base + k]
+    return check == 0.0
+
+
+@numba.njit(cache=True, error_model="numpy")
 def kernel(p, o):
-    """Every output of spec §10.3 at one parameter point, in the order of ``OUTPUTS``."""
+    """Every output of spec §10.3 at one parameter point, in the order of ``OUTPUTS``.
+
+    The model is homogeneous in two units (from the payoffs of spec §5): scaling the market sizes ``N_d, N_f``
+    by ``m`` scales quantities by ``m``; scaling the money amounts ``t, t_g, theta_d, theta_f``
+    by ``c`` scales prices and taxes by ``c``; profits, surpluses and welfare scale by ``c m``,
+    ``R`` by ``c^2 m``, ratios and codes are unchanged. Intermediates such as ``N theta^3`` in
+    ``P4`` or ``N theta`` in the profits overflow long before the results, so when a market size
+    or WTP scale lies outside ``2**+-100`` the point is solved in the power-of-two units nearest
+    the geometric means of ``(N_d, N_f)`` and ``(theta_d, theta_f)`` and scaled back: exactly
+    the unscaled computation wherever that one neither overflows nor underflows (every
+    expression is dimensionally homogeneous, powers of two scale exactly). A point whose
+    compared profits or selected decisions are beyond float64 after scaling back (or overflow
+    even in those units, the two market sizes or WTPs being ~2**500 apart) is ``invalid``. When
+    every scale is moderate nothing can overflow and the point is solved in unit 1 directly.
+    """
     delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta, dt = (
         p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9])
     if dt == dt:  # derived axis given: t_g = t - dt
         t_g = t - dt
     if not _valid(delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta):
-        for k in range(7):
-            o[k] = 0.0
-        o[GRAY_BENEFICIAL] = -1.0
-        _fill_nan(o, T0, N_OUTPUTS)
+        _invalid(o)
         return
+    if (MODERATE_LO < N_d < MODERATE_HI and MODERATE_LO < N_f < MODERATE_HI
+            and MODERATE_LO < theta_d < MODERATE_HI and MODERATE_LO < theta_f < MODERATE_HI):
+        _solve(o, delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta)
+    else:
+        _solve_scaled(o, delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _solve_scaled(o, delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta):
+    """``_solve`` in the power-of-two units of ``kernel``'s docstring, outputs scaled back;
+    ``invalid`` where a compared profit or a selected decision is beyond float64."""
+    km = (math.frexp(theta_d)[1] + math.frexp(theta_f)[1]) >> 1
+    kq = (math.frexp(N_d)[1] + math.frexp(N_f)[1]) >> 1
+    _solve(o, delta, math.ldexp(t, -km), math.ldexp(t_g, -km), math.ldexp(N_d, -kq),
+           math.ldexp(N_f, -kq), math.ldexp(theta_d, -km), math.ldexp(theta_f, -km), alpha, beta)
+    _scale_back(o, km, kq)
+    if not _representable(o):
+        _invalid(o)
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _solve(o, delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta):
+    """Every output at a valid point, in any price and quantity unit."""
     d = delta
     e = 1.0 - d
 

@@ -60,7 +60,7 @@ REGIME_LABELS = {0: "invalid", 1: "ideal", 2: "block", 3: "allow", 4: "close_mar
 REGIME_COLORS = {0: "#ffffff", 1: "#f7eaa4", 2: "#7fb0dd", 3: "#e0584b", 4: "#6dbd6a",
                  5: "#2e6f9e", 6: "#8e3b8e"}
 REASON_LABELS = {0: "ok", 1: "domain", 2: "assumption1", 3: "importer_soc", 4: "price_direction",
-                 5: "retailer_soc", 6: "demand_above_N"}
+                 5: "retailer_soc", 6: "demand_above_N", 7: "not_representable"}
 BOOL_LABELS = {0: "false", 1: "true"}
 UNIFORM_LABELS = {0: "invalid", 1: "both_markets", 2: "market1_only", 3: "market2_only"}
 CHAINS = (("", "centralized chain"), ("_R", "Model R (retailer sets p2 and s2)"),
@@ -197,17 +197,19 @@ REGIME, REGIME_LIN, REASON, DEMAND_OK, P1, S1, D1, P2, S2, D2, Q_G, P_G, S_G, PI
 CENTRAL, MODEL_R, MODEL_M = 0, 1, 2
 TIE = 1e-9
 NAN = math.nan
+MODERATE_LO, MODERATE_HI = 2.0 ** -100, 2.0 ** 100  # scales solved without rescaling
 # The helpers below are inlined into ``kernel`` at numba IR level (inline="always"): without it,
 # each call passes the 32-field Point by value and the kernel runs about twice as slow (measured).
 
 
 #: Everything a chain needs at one point: the inputs, the constants of section 5, the
 #: chain-independent importer-side optimum in m1 (market 1 open: m1F, F(m1F); closed: m1c, F(m1c))
-#: and the reciprocals the chains divide by (multiplying is several times cheaper than dividing).
+#: the reciprocals the chains divide by (multiplying is several times cheaper than dividing), and
+#: ``one``, one unit of money in the unit the point is solved in (the tie rule's floor).
 Point = namedtuple("Point", (
     "N1", "N2", "b1", "b2", "c", "c_G", "theta1", "theta2", "lambda1", "lambda2", "theta_G",
     "lambda_G", "delta", "A1", "A2", "beta1", "E0", "k", "e", "alpha", "rho1", "rho2", "m1n",
-    "m1PI", "m1F", "vF", "m1c", "vFc", "inv_delta", "inv_b2", "inv_rho1", "inv_rho2"))
+    "m1PI", "m1F", "vF", "m1c", "vFc", "inv_delta", "inv_b2", "inv_rho1", "inv_rho2", "one"))
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -229,7 +231,7 @@ def _argmax_pw(lin, curv_pos, curv_neg, c, upper):
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _point(N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta):
+def _point(N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta, one):
     """The constants of section 5 and the maximiser of F (section 7) for market 1 open and closed."""
     A1 = N1 - b1 * c
     A2 = N2 - b2 * c
@@ -248,7 +250,7 @@ def _point(N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, la
     vFc = k * m1c * (E0 - b2 * m1c)
     return Point(N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta,
                  A1, A2, beta1, E0, k, e, alpha, rho1, rho2, A1 / beta1, m1PI, m1F, vF, m1c, vFc,
-                 inv_delta, inv_b2, inv_rho1, 1.0 / rho2)
+                 inv_delta, inv_b2, inv_rho1, 1.0 / rho2, one)
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -288,7 +290,7 @@ def _equilibrium(chain, lam, q):
         inv_DG = 2.0 * curv / (q.alpha * lam * b2 * b2 * rho1)
         psi = (rho1 * t2sq - max(0.0, curv)) / (2.0 * lam * b2 * b2 * rho1)
     Hstar = 0.5 * A2 * DH * q.inv_b2
-    E0, m1n, m1PI, c, inv_delta = q.E0, q.m1n, q.m1PI, q.c, q.inv_delta
+    E0, m1n, m1PI, c, inv_delta, one = q.E0, q.m1n, q.m1PI, q.c, q.inv_delta, q.one
 
     v1 = NAN
     gap1 = delta * DH - (E0 - b2 * m1n)
@@ -326,15 +328,15 @@ def _equilibrium(chain, lam, q):
     code, best, m1, D = 0, -math.inf, NAN, NAN
     if v1 == v1:
         code, best, m1, D = 1, v1, m1n, DH
-    if v2 == v2 and (code == 0 or v2 > best + TIE * max(1.0, abs(best))):
+    if v2 == v2 and (code == 0 or v2 > best + TIE * max(one, abs(best))):
         code, best, m1, D = 2, v2, m1_2, D2
-    if D3 == D3 and (code == 0 or v3 > best + TIE * max(1.0, abs(best))):
+    if D3 == D3 and (code == 0 or v3 > best + TIE * max(one, abs(best))):
         code, best, m1, D = 3, v3, m1_3, D3
-    if code == 0 or v4 > best + TIE * max(1.0, abs(best)):
+    if code == 0 or v4 > best + TIE * max(one, abs(best)):
         code, best, m1, D = 4, v4, NAN, DH
-    if v5 == v5 and v5 > best + TIE * max(1.0, abs(best)):
+    if v5 == v5 and v5 > best + TIE * max(one, abs(best)):
         code, best, m1, D = 5, v5, m1_5, D5
-    if v6 == v6 and v6 > best + TIE * max(1.0, abs(best)):
+    if v6 == v6 and v6 > best + TIE * max(one, abs(best)):
         code, best, m1, D = 6, v6, m1_6, D6
     cands = (v1, v2, v3 if D3 == D3 else NAN, v4, v5, v6)
     return code, m1, D, v1, v2, v3, v4, cands, gap1, gap3, gap6
@@ -350,12 +352,12 @@ def _margin(v, lo, hi, tol):
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _margins(o, slots, cands):
+def _margins(o, slots, cands, one):
     """For each code ``j + 1`` with ``slots[j] >= 0``, write the margin of candidate ``j + 1``
     against its nearest competitor under the tie rule of section 11 (``min(v_j - max_{i<j} v_i -
     tol, v_j - max_{i>j} v_i + tol)``, ``tol = TIE max(1, |best value|)``): > 0 for the winner
     only (up to chains of ties within ``tol``). NaN where candidate ``j + 1`` (or every other) is
-    inadmissible (NaN value)."""
+    inadmissible (NaN value). ``one``: one unit of money in the unit of ``cands``."""
     v0, v1, v2, v3, v4, v5 = cands
     # running maxima from the left and from the right; NaN (inadmissible) never compares greater
     lo0 = -math.inf
@@ -371,7 +373,7 @@ def _margins(o, slots, cands):
     hi1 = v2 if v2 > hi2 else hi2
     hi0 = v1 if v1 > hi1 else hi1
     best = v5 if v5 > lo5 else lo5
-    tol = TIE * max(1.0, abs(best))
+    tol = TIE * max(one, abs(best))
     # unrolled: indexing the tuples with a loop variable is several times slower
     if slots[0] >= 0:
         o[slots[0]] = _margin(v0, lo0, hi0, tol)
@@ -448,17 +450,17 @@ def _outcome(chain, code, m1, D, lam, q):
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _chain(o, base, chain, lam, q):
     """Solve one chain and write its block of outputs and its margins; returns the open-market
-    candidate values."""
+    candidate values ``v1..v4`` (as reported) and every candidate value as compared."""
     code, m1, D, v1, v2, v3, v4, cands, gap1, gap3, gap6 = _equilibrium(chain, lam, q)
     if chain == CENTRAL:
         o[M_IDEAL] = gap1
         o[M_IMPORT] = gap3
         # 5 and 6 are never strictly optimal here (spec 8.4) and 5 ties with 4 structurally: as
         # competitors they would only add rounding noise to margin_close_market1.
-        _margins(o, (-1, M_BLOCK, M_ALLOW, M_CLOSE1, -1, -1), cands[:4] + (NAN, NAN))
+        _margins(o, (-1, M_BLOCK, M_ALLOW, M_CLOSE1, -1, -1), cands[:4] + (NAN, NAN), q.one)
     else:
         mb = MBASE_R if chain == MODEL_R else MBASE_M
-        _margins(o, (mb, mb + 1, mb + 2, -1, mb + 3, mb + 4), cands)
+        _margins(o, (mb, mb + 1, mb + 2, -1, mb + 3, mb + 4), cands, q.one)
         o[mb + 5] = gap3
         o[mb + 6] = gap6
     (p1, s1, d1, p2, s2, d2, q_G, p_G, s_G, pi_m, pi_G, omega, pi_r, ok) = _outcome(
@@ -481,7 +483,7 @@ def _chain(o, base, chain, lam, q):
     if chain != CENTRAL:
         o[base + OMEGA] = omega
         o[base + PI_R] = pi_r
-    return v1, v2, v3, v4
+    return v1, v2, v3, v4, cands
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -519,8 +521,9 @@ def _served(m, c, A, b, theta, lam, g):
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _uniform(o, A1, A2, b1, b2, c, theta1, theta2, lambda1, lambda2):
-    """Uniform pricing (section 10.2): best of serving both markets, market 1 or market 2 only."""
+def _uniform(o, A1, A2, b1, b2, c, theta1, theta2, lambda1, lambda2, one):
+    """Uniform pricing (section 10.2): best of serving both markets, market 1 or market 2 only
+    (``one``: one unit of money in the unit of the inputs)."""
     g1 = theta1 * theta1 / lambda1
     g2 = theta2 * theta2 / lambda2
     code, best, m = 0, -math.inf, NAN
@@ -529,11 +532,11 @@ def _uniform(o, A1, A2, b1, b2, c, theta1, theta2, lambda1, lambda2):
         code, best, m = 1, 0.5 * (A1 + A2) * mb, mb
     m2 = A1 / (2.0 * b1 - g1)
     value = m2 * (max(0.0, A1 - b1 * m2 + 0.5 * g1 * m2) + max(0.0, A2 - b2 * m2 + 0.5 * g2 * m2))
-    if code == 0 or value > best + TIE * max(1.0, abs(best)):
+    if code == 0 or value > best + TIE * max(one, abs(best)):
         code, best, m = 2, value, m2
     m3 = A2 / (2.0 * b2 - g2)
     value = m3 * (max(0.0, A1 - b1 * m3 + 0.5 * g1 * m3) + max(0.0, A2 - b2 * m3 + 0.5 * g2 * m3))
-    if value > best + TIE * max(1.0, abs(best)):
+    if value > best + TIE * max(one, abs(best)):
         code, best, m = 3, value, m3
     s1, d1, pi1, ok1 = _served(m, c, A1, b1, theta1, lambda1, g1)
     s2, d2, pi2, ok2 = _served(m, c, A2, b2, theta2, lambda2, g2)
@@ -553,9 +556,68 @@ def _ratio(num, den):
     return num / den if den != 0.0 else NAN
 
 
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _scale_back(o, kp, kq, ks):
+    """Outputs computed in price unit ``2**kp``, quantity unit ``2**kq`` and service unit ``2**ks``
+    back to unit 1 (exact powers of two; ``ldexp`` rounds to inf or subnormal where the true
+    value does). Money is price times quantity; ``lambda b`` and ``rho`` are (quantity/service)^2."""
+    km = kp + kq
+    kr = 2 * (kq - ks)
+    for base in (BASE_C, BASE_R, BASE_M):
+        for k, e in ((P1, kp), (S1, ks), (D1, kq), (P2, kp), (S2, ks), (D2, kq), (Q_G, kq),
+                     (P_G, kp), (S_G, ks), (PI_M, km), (PI_G, km)):
+            o[base + k] = math.ldexp(o[base + k], e)
+        if base != BASE_C:
+            o[base + OMEGA] = math.ldexp(o[base + OMEGA], kp)
+            o[base + PI_R] = math.ldexp(o[base + PI_R], km)
+    for k, e in ((PI_IDEAL, km), (PI_BLOCK, km), (PI_ALLOW, km), (PI_CLOSE1, km), (PI_N, km),
+                 (PI_PO, km), (P1_PO, kp), (P2_PO, kp), (Q_G_PO, kq), (P_U, kp), (S1_U, ks),
+                 (S2_U, ks), (D1_U, kq), (D2_U, kq), (PI_U, km), (RHO1, kr), (RHO2, kr),
+                 (KAPPA, 2 * kr), (KAPPA_R, 2 * kr), (KAPPA_M, 2 * kr), (THETA1_TILDE, kq - ks),
+                 (THETA2_TILDE, kq - ks), (LAMBDA_BAR, km - 2 * ks), (M_IDEAL, kq),
+                 (M_BLOCK, km), (M_ALLOW, km), (M_CLOSE1, km)):
+        o[k] = math.ldexp(o[k], e)
+    for mb in (MBASE_R, MBASE_M):
+        for k in range(mb, mb + 5):  # value margins; mb + 5, mb + 6 are ratios
+            o[k] = math.ldexp(o[k], km)
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _representable(o, cands_c, cands_r, cands_m):
+    """True iff no candidate profit a chain compared is infinite (NaN marks an inadmissible
+    candidate) and every decision of each chain with a valid regime is finite."""
+    check = 0.0  # x - x is 0 for finite x, NaN otherwise
+    for cands in (cands_c, cands_r, cands_m):
+        for v in cands:
+            if v == v:
+                check += v - v
+    for base in (BASE_C, BASE_R, BASE_M):
+        if o[base + REGIME] != 0.0:
+            for k in (D1, D2, Q_G, PI_M, PI_G):
+                check += o[base + k] - o[base + k]
+            if base != BASE_C:
+                check += o[base + PI_R] - o[base + PI_R]
+    return check == 0.0
+
+
 @numba.njit(cache=True, error_model="numpy")
 def kernel(p, o):
-    """Every output of spec section 12 at one parameter point, in the order of ``OUTPUTS``."""
+    """Every output of spec section 12 at one parameter point, in the order of ``OUTPUTS``.
+
+    The model is homogeneous in three units (from the utilities and costs of section 5): scaling
+    quantities by ``q`` (``N``, sales), prices by ``m`` (``c``, ``c_G``, prices, omega) and service
+    levels by ``u`` maps ``b -> b q/m``, ``theta -> theta q/u``, ``lambda -> lambda m q/u^2`` and
+    profits to ``m q`` times themselves, ``rho`` to ``(q/u)^2``, ``kappa`` to ``(q/u)^4``. Products
+    such as ``N2^2`` overflow long before the results, so when a market base, responsiveness or
+    cost coefficient lies outside ``2**+-100`` (or ``c_G`` above, ``delta`` below it) the point is
+    solved in power-of-two units near the geometric means of the scales (quantity ``N1, N2``,
+    price ``N1/b1, N2/b2``, service making ``lambda1 b1, lambda2 b2`` about 1) and scaled back:
+    exactly the unscaled computation wherever that one neither overflows nor underflows (every
+    expression is homogeneous, powers of two scale exactly; the tie rule's floor of one unit of
+    money is carried as ``one``). A point where a compared candidate profit or a decision of a
+    valid chain is beyond float64 after scaling back (or overflows even in those units, some
+    dimensionless ratio being extreme) is invalid with reason 7 (``not_representable``).
+    """
     (N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta,
      lambda_r) = (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12],
                   p[13])
@@ -572,36 +634,75 @@ def kernel(p, o):
             and theta1 >= 0.0 and theta2 >= 0.0 and theta_G >= 0.0 and 0.0 < delta < 1.0):
         _invalid(o, 1, False)
         return
+    moderate = (MODERATE_LO < N1 < MODERATE_HI and MODERATE_LO < N2 < MODERATE_HI
+                and MODERATE_LO < b1 < MODERATE_HI and MODERATE_LO < b2 < MODERATE_HI
+                and MODERATE_LO < lambda1 < MODERATE_HI and MODERATE_LO < lambda2 < MODERATE_HI
+                and MODERATE_LO < lambda_G < MODERATE_HI and MODERATE_LO < lambda_r < MODERATE_HI
+                and c_G < MODERATE_HI and delta > MODERATE_LO)
+    one = 1.0  # the tie rule's floor: one unit of money
+    kp = kq = ks = 0
+    if not moderate:  # units of the docstring; one call site of the inlined _solve for both paths
+        eN1, eN2 = math.frexp(N1)[1], math.frexp(N2)[1]
+        eb1, eb2 = math.frexp(b1)[1], math.frexp(b2)[1]
+        kq = (eN1 + eN2) >> 1
+        kp = (eN1 - eb1 + eN2 - eb2) >> 1
+        ks = kq - ((math.frexp(lambda1)[1] + eb1 + math.frexp(lambda2)[1] + eb2) >> 2)
+        kl = 2 * ks - kp - kq  # lambda -> lambda 2**kl
+        N1, N2 = math.ldexp(N1, -kq), math.ldexp(N2, -kq)
+        b1, b2 = math.ldexp(b1, kp - kq), math.ldexp(b2, kp - kq)
+        c, c_G = math.ldexp(c, -kp), math.ldexp(c_G, -kp)
+        theta1, theta2 = math.ldexp(theta1, ks - kq), math.ldexp(theta2, ks - kq)
+        theta_G = math.ldexp(theta_G, ks - kq)
+        lambda1, lambda2 = math.ldexp(lambda1, kl), math.ldexp(lambda2, kl)
+        lambda_G, lambda_r = math.ldexp(lambda_G, kl), math.ldexp(lambda_r, kl)
+        one = math.ldexp(1.0, min(max(-kp - kq, -1000), 1000))
+    cands = _solve(o, N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G,
+                   delta, lambda_r, one)
+    if moderate or 2.0 <= o[BASE_C + REASON] <= 4.0:  # unit 1, or invalid (validity 2-4)
+        return
+    _scale_back(o, kp, kq, ks)
+    if not _representable(o, cands[0], cands[1], cands[2]):
+        _invalid(o, 7, False)
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _solve(o, N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta,
+           lambda_r, one):
+    """Validity 2-4 and every output at a point in any units (``one``: one unit of money);
+    returns the candidate values each chain compared (NaN where not a candidate)."""
+    none = (NAN, NAN, NAN, NAN, NAN, NAN)
     A1 = N1 - b1 * c
     A2 = N2 - b2 * c
     g1 = 2.0 * lambda1 * b1 - theta1 * theta1
     g2 = 2.0 * lambda2 * b2 - theta2 * theta2
     if not (A1 > 0.0 and A2 > 0.0 and g1 > 0.0 and g2 > 0.0):
         _invalid(o, 2, False)
-        return
+        return none, none, none
     rho1 = (2.0 - delta) * lambda_G * b2 - delta * theta_G * theta_G
     rho2 = 2.0 * (1.0 - delta) * lambda_G * b2 - delta * theta_G * theta_G
     if not rho2 > 0.0:
         _invalid(o, 3, False)
-        return
+        return none, none, none
     p1n = (lambda1 * N1 + c * (lambda1 * b1 - theta1 * theta1)) / g1
     p2n = (lambda2 * N2 + c * (lambda2 * b2 - theta2 * theta2)) / g2
     if not p1n < p2n:
         _invalid(o, 4, False)
-        return
+        return none, none, none
 
-    q = _point(N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta)
+    q = _point(N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta,
+               one)
     theta2sq = theta2 * theta2
-    v1, v2, v3, v4 = _chain(o, BASE_C, CENTRAL, lambda2, q)
+    v1, v2, v3, v4, cands_c = _chain(o, BASE_C, CENTRAL, lambda2, q)
     o[PI_IDEAL], o[PI_BLOCK], o[PI_ALLOW], o[PI_CLOSE1] = v1, v2, v3, v4
     if theta2sq < 2.0 * lambda_r * b2:
-        _chain(o, BASE_R, MODEL_R, lambda_r, q)
+        cands_r = _chain(o, BASE_R, MODEL_R, lambda_r, q)[4]
     else:
         _invalid(o, 5, True)
-    _chain(o, BASE_M, MODEL_M, lambda2, q)
+        cands_r = none
+    cands_m = _chain(o, BASE_M, MODEL_M, lambda2, q)[4]
 
     # Price-only benchmark (12): the centralized chain without any service.
-    q0 = _point(N1, N2, b1, b2, c, c_G, 0.0, 0.0, lambda1, lambda2, 0.0, lambda_G, delta)
+    q0 = _point(N1, N2, b1, b2, c, c_G, 0.0, 0.0, lambda1, lambda2, 0.0, lambda_G, delta, one)
     code, m1, D = _equilibrium(CENTRAL, lambda2, q0)[:3]
     r = _outcome(CENTRAL, code, m1, D, lambda2, q0)
     o[REGIME_PO] = code
@@ -609,7 +710,7 @@ def kernel(p, o):
     o[P2_PO] = r[3]
     o[Q_G_PO] = r[6]
     o[PI_PO] = r[9]
-    pi_u = _uniform(o, A1, A2, b1, b2, c, theta1, theta2, lambda1, lambda2)
+    pi_u = _uniform(o, A1, A2, b1, b2, c, theta1, theta2, lambda1, lambda2, one)
     o[PI_N] = 0.5 * lambda1 * A1 * A1 / g1 + 0.5 * lambda2 * A2 * A2 / g2
 
     # Ratios and thresholds.
@@ -634,6 +735,7 @@ def kernel(p, o):
     o[THETA2_TILDE] = math.sqrt(min(lambda2 * b2, 2.0 * lambda2 * b2 * rho2 / rho1))
     o[LAMBDA_BAR] = (8.0 * lambda2 * lambda2 * b2 * rho2 / (8.0 * lambda2 * b2 * rho2 - rho1 * theta2sq)
                      if theta2 > 0.0 else math.inf)
+    return cands_c, cands_r, cands_m
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
