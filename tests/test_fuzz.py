@@ -16,9 +16,15 @@ import fastmap
 from fastmap import cli
 
 MODELS = fastmap.models()
+# Every decade of float64 equally likely: where products of parameters overflow or underflow.
+ANY_MAGNITUDE = st.builds(lambda mantissa, exponent: float(f"{mantissa}e{exponent}"),
+                          st.floats(1.0, 9.999), st.integers(-323, 307))
 ANY_FLOAT = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
-    st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 1e-300, 1e300, -1e300, math.nan, math.inf, -math.inf]),
+    ANY_MAGNITUDE,
+    ANY_MAGNITUDE,
+    st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 1e-300, 1e300, -1e300, 1.7e308, math.nan, math.inf,
+                     -math.inf]),
 )
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
