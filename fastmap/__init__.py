@@ -13,8 +13,10 @@ Public API::
 
 __version__ = "0.1.0"
 
+from ._numba_cache import configure_cache_dir
 from ._threading import configure_threading_layer
 
+configure_cache_dir()
 configure_threading_layer()
 
 from .boundaries import boundaries  # noqa: E402

@@ -220,3 +220,16 @@ def test_blocks_are_visited_once_each_in_scattered_order():
             assert starts[: starts.size // 2].max() > n // 2
     starts = first_cells(SCATTER * BLOCK)  # a count the prime divides: blocks in order
     assert (starts == np.arange(0, SCATTER * BLOCK, BLOCK)).all()
+
+
+def test_compiled_kernels_are_cached_per_version_of_the_sources():
+    """numba checks a cached kernel against its own file only; fastmap's cache directory is named
+    after all of its sources, so an edited helper module cannot leave stale machine code."""
+    import os
+
+    import numba
+
+    from fastmap._numba_cache import source_fingerprint
+
+    if not os.environ.get("NUMBA_CACHE_DIR"):
+        assert numba.config.CACHE_DIR.endswith(os.path.join("fastmap", "numba", source_fingerprint()))
