@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import fastmap
+from tests.extreme_values import (assert_valid_regimes_have_finite_decisions, ldexp as _ldexp,
+                                  random_extreme_points)
 
 MODEL = fastmap.model("import_tax_channels")
 MONEY_PARAMS = ("t", "t_g", "theta_d", "theta_f")
@@ -39,12 +41,6 @@ def _scaled(params: dict, km: int, kq: int) -> dict:
     for k in MASS_PARAMS:
         out[k] = _ldexp(params[k], kq)
     return out
-
-
-def _ldexp(x: float, k: int) -> float:
-    """``x * 2**k`` rounded once, inf where it overflows (numpy's ldexp, not math's, which raises)."""
-    with np.errstate(over="ignore"):
-        return float(np.ldexp(x, k))
 
 
 def _solve(**params) -> dict[str, float]:
@@ -142,17 +138,6 @@ def test_homogeneity(delta, t_frac, t_g, N_d, N_f, theta_d, theta_f, alpha, beta
 def test_random_extreme_scan():
     """Each parameter at its default or, with probability 0.3, at 10**U(-320, 308.2): no valid
     regime with a non-finite decision; most points stay valid."""
-    rng = np.random.default_rng(20240601)
     n = 20000
-    params = {}
-    for p in MODEL.parameters:
-        if p.replaces:
-            continue
-        ext = 10.0 ** rng.uniform(-320, 308.2, n)
-        params[p.name] = np.where(rng.random(n) < 0.3, ext, p.default)
-    got = fastmap.solve(MODEL, **params)
-    for regime, decisions in MODEL.decisions.items():
-        valid = got[regime] != 0
-        assert valid.sum() > n // 4
-        for d in decisions:
-            assert np.isfinite(got[d][valid]).all(), (regime, d)
+    got = fastmap.solve(MODEL, **random_extreme_points(MODEL, n, np.random.default_rng(20240601)))
+    assert_valid_regimes_have_finite_decisions(MODEL, got, n // 4)

@@ -15,6 +15,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import fastmap
+from tests.extreme_values import (assert_valid_regimes_have_finite_decisions, ldexp as _ldexp,
+                                  random_extreme_points)
 
 MODEL = fastmap.model("stochastic_newsvendor")
 NOT_REPRESENTABLE = 6
@@ -31,12 +33,6 @@ def _exponents(units):
     """(quantity, money) exponents of an output or parameter measured in ``units``."""
     return {"unit": (1, 0), "currency": (1, 1), "currency/unit": (0, 1),
             "unit^2/currency": (1, -1)}.get(units, (0, 0))
-
-
-def _ldexp(x, k):
-    """x * 2**k, inf beyond float64 (math.ldexp raises)."""
-    with np.errstate(over="ignore", under="ignore"):
-        return float(np.ldexp(x, k))
 
 
 def _scaled_params(params, kq, km):
@@ -135,12 +131,8 @@ def test_power_of_two_scaling_scales_every_output_exactly(point, kq, km):
 def test_random_extreme_points_never_give_a_valid_regime_with_non_finite_decisions():
     rng = np.random.default_rng(20261206)
     n = 40000
-    params = {name: np.where(rng.random(n) < 0.3, 10.0 ** rng.uniform(-320, 308.2, n), value)
-              for name, value in DEFAULTS.items()}
+    params = random_extreme_points(MODEL, n, rng)
     params["dist"] = rng.integers(0, 2, n).astype(float)
     got = fastmap.solve(MODEL, **params)
-    valid = got["regime"] != 0
-    assert valid.sum() > n // 10
-    for d in DECISIONS:
-        assert np.isfinite(got[d][valid]).all(), d
-    assert set(np.unique(got["invalid_reason"][~valid])) <= set(range(1, 7))
+    assert_valid_regimes_have_finite_decisions(MODEL, got, n // 10)
+    assert set(np.unique(got["invalid_reason"][got["regime"] == 0])) <= set(range(1, 7))

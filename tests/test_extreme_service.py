@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import fastmap
+from tests.extreme_values import (assert_valid_regimes_have_finite_decisions, ldexp as _ldexp,
+                                  random_extreme_points)
 
 MODEL = fastmap.model("service_gray_market")
 # (price, quantity, service) exponents of each parameter's unit
@@ -37,12 +39,6 @@ PROFITS = ("pi_ideal", "pi_block", "pi_allow", "pi_close1", "pi_m", "pi_m_R", "p
 def _exponent(name: str, k: tuple[int, int, int]) -> int:
     unit = SPECIAL.get(name) or OUTPUT_UNITS.get(MODEL.output(name).units, (0, 0, 0))
     return sum(a * b for a, b in zip(unit, k))
-
-
-def _ldexp(x: float, k: int) -> float:
-    """``x * 2**k`` rounded once, inf where it overflows (numpy's ldexp; math's raises)."""
-    with np.errstate(over="ignore"):
-        return float(np.ldexp(x, k))
 
 
 def _scaled(params: dict, k: tuple[int, int, int]) -> dict:
@@ -130,15 +126,6 @@ def test_homogeneity(kp, kq, ks, **params):
 def test_random_extreme_scan():
     """Each parameter at its default or, with probability 0.3, at 10**U(-320, 308.2): no valid
     regime with a non-finite decision."""
-    rng = np.random.default_rng(20240602)
     n = 20000
-    params = {}
-    for p in MODEL.parameters:
-        d = p.default if p.default is not None else 1.0
-        params[p.name] = np.where(rng.random(n) < 0.3, 10.0 ** rng.uniform(-320, 308.2, n), d)
-    got = fastmap.solve(MODEL, **params)
-    for regime, decisions in MODEL.decisions.items():
-        valid = got[regime] != 0
-        assert valid.sum() > n // 20
-        for d in decisions:
-            assert np.isfinite(got[d][valid]).all(), (regime, d)
+    got = fastmap.solve(MODEL, **random_extreme_points(MODEL, n, np.random.default_rng(20240602)))
+    assert_valid_regimes_have_finite_decisions(MODEL, got, n // 20)
