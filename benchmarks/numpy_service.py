@@ -90,7 +90,7 @@ def _chain(chain, lam, P, K):
         return (E0 - b2 * m1) / delta
 
     m1n = A1 / beta1
-    m1PI = E0 / b2
+    m1PI = E0 * (1.0 / b2)  # as the kernel: E0 * inv_b2, bit-identical at ties
     m1_close = 2 * A1 / beta1
     has_pi = m1PI > -c
     v1 = np.where(DH >= Dbar(m1n), _f1(m1n, A1, beta1, b1) + HS, NAN)
