@@ -7,7 +7,7 @@ every ``stride[k]`` cells (``moving`` lists those). ``select`` lists the continu
 and ``out[j, i]`` (float64) receives slot ``select[j]`` of cell ``i``; ``select_codes`` and
 ``codes`` (int8) do the same for the categorical outputs. The kernel writes each cell's outputs
 into one row of a small per-block buffer (contiguous, cache-resident); the block is then copied
-to ``out`` output by output, so the writes to memory are long contiguous runs rather than one
+to ``out`` eight outputs at a time, so the writes to memory are long contiguous runs rather than one
 value to each of dozens of output rows per cell (measured: about the speed of ``np.full``).
 
 Every model module defines its driver ``evaluate``: a ``numba.prange`` loop over blocks that
@@ -84,8 +84,27 @@ def next_point(values, moving, stride, length, p, position, left):
 
 @njit(cache=True, error_model="numpy")
 def flush_block(buffer, select, out, cells):
-    for j in range(select.shape[0]):
+    """Copy the block's buffer (one row per cell) into ``out`` (one row per selected output).
+
+    Eight outputs at a time: each buffer row's cache line is read once per group of eight
+    instead of once per output, and eight output rows are written as parallel contiguous runs
+    (service_gray_market, 2048^2, 87 outputs: 0.98-1.06 s -> 0.85 s vs one output at a time).
+    """
+    start = cells.start
+    n_selected = select.shape[0]
+    j = 0
+    while j + 8 <= n_selected:
+        s0, s1, s2, s3 = select[j], select[j + 1], select[j + 2], select[j + 3]
+        s4, s5, s6, s7 = select[j + 4], select[j + 5], select[j + 6], select[j + 7]
+        r0, r1, r2, r3 = out[j], out[j + 1], out[j + 2], out[j + 3]
+        r4, r5, r6, r7 = out[j + 4], out[j + 5], out[j + 6], out[j + 7]
+        for cell in cells:
+            b = buffer[cell - start]
+            r0[cell], r1[cell], r2[cell], r3[cell] = b[s0], b[s1], b[s2], b[s3]
+            r4[cell], r5[cell], r6[cell], r7[cell] = b[s4], b[s5], b[s6], b[s7]
+        j += 8
+    for j in range(j, n_selected):
         slot = select[j]
         row = out[j]
         for cell in cells:
-            row[cell] = buffer[cell - cells.start, slot]
+            row[cell] = buffer[cell - start, slot]
