@@ -20,6 +20,7 @@ NORMAL = 1
 SQRT3 = math.sqrt(3.0)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 NAN = math.nan
+INF = math.inf
 
 # --------------------------------------------------------------------------- normal distribution
 
@@ -246,3 +247,15 @@ def newton_bisect_step(x, f, df, lo, hi):
 def bracket_converged(x_next, x, lo, hi, tol):
     """Stop when the step or the bracket is below ``tol``."""
     return abs(x_next - x) <= tol or hi - lo <= tol
+
+
+@njit(cache=True, error_model="numpy")
+def newton_settled(step, previous_step, tol):
+    """Stop a Newton sequence whose next step is predicted below ``tol``.
+
+    Near a simple root the error after a step ``s`` is about ``C s**2``, and ``C`` is about
+    ``s / s_prev**2``; the test is ``s**3 <= tol * s_prev**2``, which saves the last iteration
+    (the one whose step is at the rounding level). ``previous_step`` is ``inf`` before the
+    second step (never settled then).
+    """
+    return previous_step < INF and step * step * step <= tol * previous_step * previous_step

@@ -22,7 +22,7 @@ from ..loops import block_buffers, block_cells, first_point, flush_block, n_bloc
 from ..modeldef import Model, Output, Parameter, categorical
 from ..numerics import (NORMAL, SQRT3, UNIFORM, bracket_converged, expected_min, foc, foc_and_slope,
                         foc_slope,
-                        largest_root, newsvendor_terms, newton_bisect_step, norm_cdf)
+                        largest_root, newsvendor_terms, newton_bisect_step, newton_settled, norm_cdf)
 
 PRICE = "currency/unit"
 MONEY = "currency"
@@ -237,17 +237,25 @@ def _market1_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi)
     G is strictly decreasing on the bracket [lo, hi] = [P1(-t_lo), P1(-t_hi)] as long as p2 stays
     on h2's decreasing branch, which holds everywhere once it holds at ``lo`` (p2 rises with p1).
     Returns p1, or NaN when it does not hold (P2 may be clamped there: use :func:`_shadow_root`).
+    The first iterate is the Newton step from ``lo`` (where G is evaluated for that check anyway),
+    and the iteration stops once the next step is predicted below 1e-16 relative
+    (:func:`newton_settled`): about two evaluations of G per root instead of four.
     """
     h1, d1 = foc_and_slope(dist, N1, b1, c, s1, lo)
-    if foc_slope(dist, N2, b2, c, s2, _market2_price(allow, lo, -h1, k, c, c_G, omega)) >= 0.0:
+    h2, d2 = foc_and_slope(dist, N2, b2, c, s2, _market2_price(allow, lo, -h1, k, c, c_G, omega))
+    if d2 >= 0.0:
         return NAN
-    x = 0.5 * (lo + hi)
+    dp2 = (1.0 - d1 / (2.0 * k)) / omega if allow else 1.0 / omega
+    x, lo, hi = newton_bisect_step(lo, h2 + omega * h1, d2 * dp2 + omega * d1, lo, hi)
+    step = INF
     for _ in range(300):
         h1, d1 = foc_and_slope(dist, N1, b1, c, s1, x)
         h2, d2 = foc_and_slope(dist, N2, b2, c, s2, _market2_price(allow, x, -h1, k, c, c_G, omega))
         dp2 = (1.0 - d1 / (2.0 * k)) / omega if allow else 1.0 / omega
         x_next, lo, hi = newton_bisect_step(x, h2 + omega * h1, d2 * dp2 + omega * d1, lo, hi)
-        if bracket_converged(x_next, x, lo, hi, 1e-15 * x_next):
+        previous_step, step = step, abs(x_next - x)
+        if (bracket_converged(x_next, x, lo, hi, 1e-15 * x_next)
+                or newton_settled(step, previous_step, 1e-16 * x_next)):
             return x_next
         x = x_next
     return x
