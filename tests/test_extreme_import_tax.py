@@ -29,9 +29,8 @@ CHECKED = ("piM_B", "piM_E", "piM_A", "piM_D", "Q_d", "Q_f", "Q_g", "piM", "piI"
 def _exponent(name: str, km: int, kq: int) -> int:
     """Power of two by which output ``name`` scales when prices scale by 2**km, quantities by
     2**kq."""
-    if name == "R":
-        return 2 * km + kq
-    return {"currency/unit": km, "unit": kq, "currency": km + kq}.get(MODEL.output(name).units, 0)
+    return {"currency/unit": km, "unit": kq, "currency": km + kq,
+            "currency^2/unit": 2 * km + kq}.get(MODEL.output(name).units, 0)
 
 
 def _scaled(params: dict, km: int, kq: int) -> dict:

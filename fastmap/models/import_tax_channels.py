@@ -81,7 +81,8 @@ THRESHOLDS = (
     Output("t4_lo", "lower root of piM_D = piM_E", PRICE),
     Output("t3_C", "tax above which corner C beats the benchmark", PRICE),
     Output("t4_C", "tax below which equal pricing beats corner C", PRICE),
-    Output("R", "accommodation feasibility margin (importer can be accommodated iff R > 0)", "1"),
+    Output("R", "accommodation feasibility margin (importer can be accommodated iff R > 0)",
+           "currency^2/unit"),  # N theta^2: quantity times price squared
 )
 
 FIELDS = (
