@@ -165,3 +165,30 @@ def test_foc_and_slope_is_foc_and_foc_slope():
             h, dh = nm.foc_and_slope(dist, 1500.0, 2.0, 250.0, 50.0, p)
             assert h == nm.foc(dist, 1500.0, 2.0, 250.0, 50.0, p)
             assert dh == nm.foc_slope(dist, 1500.0, 2.0, 250.0, 50.0, p)
+
+
+def test_newton_settled_saves_the_last_step_and_keeps_the_root():
+    """Stopping once the next step is predicted below 1e-16 relative gives the root that running
+    to a rounding-level step gives (to a few ulps), one evaluation earlier; never before the
+    second step."""
+    f = lambda x: 2.0 - x ** 3 - x  # noqa: E731
+    df = lambda x: -3.0 * x ** 2 - 1.0  # noqa: E731
+    root = optimize.brentq(f, -5, 5, xtol=1e-16, rtol=4 * np.finfo(float).eps)
+
+    def run(settle):
+        x, lo, hi, step, evaluations = 3.0, -5.0, 5.0, math.inf, 0
+        while True:
+            evaluations += 1
+            x_next, lo, hi = nm.newton_bisect_step(x, f(x), df(x), lo, hi)
+            previous, step = step, abs(x_next - x)
+            if nm.bracket_converged(x_next, x, lo, hi, 1e-15 * abs(x_next)) or (
+                    settle and nm.newton_settled(step, previous, 1e-16 * abs(x_next))):
+                return x_next, evaluations
+            x = x_next
+
+    full, n_full = run(False)
+    settled, n_settled = run(True)
+    assert settled == pytest.approx(root, rel=4e-16) and full == pytest.approx(root, rel=4e-16)
+    assert n_settled < n_full
+    assert not nm.newton_settled(0.0, math.inf, 1.0)  # first step: nothing to predict from
+    assert not nm.newton_settled(1e-3, 1e-3, 1e-16)  # not converging quadratically
