@@ -387,7 +387,10 @@ def test_money_scaling_by_any_factor(eta, gamma, r, w, k):
             assert math.isnan(big[name]) or big[name] == v, (name, v, big[name])
         elif not name.startswith(("ratio", "P_x", "p21_x", "alpha", "Delta", "beta", "r_")):
             # P_x, p21_x and the profit ratios can cancel; thresholds do not depend on money
-            assert abs(big[name] / f - v) <= 1e-12 * max(1.0, abs(v)), (name, v, big[name] / f)
+            # a margin is a difference of profits: rounding of the 10**k inputs can cost a few
+            # more ulps there (margin_gs2_limit: 1.02e-12 relative seen)
+            tol = 1e-11 if name.startswith("margin") else 1e-12
+            assert abs(big[name] / f - v) <= tol * max(1.0, abs(v)), (name, v, big[name] / f)
 
 
 def test_brief_overflow_examples_are_labelled():

@@ -106,7 +106,7 @@ def test_overwrite_discards_an_interrupted_map(tmp_path):
 def _start_cli_map(target: Path, *extra):
     return subprocess.Popen(
         [sys.executable, "-m", "fastmap", "map", NAME, "--axis", "delta=0.01:0.99:2000",
-         "--axis", "t=0:1:2000", "--output", "regime", "--output", "piM", "--chunks", "100",
+         "--axis", "t=0:1:2000", "--output", "regime", "--output", "piM", "--chunks", "50",
          "--out", str(target), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
         # a shell's background jobs ignore SIGINT, and the child would inherit that
@@ -117,7 +117,8 @@ def _wait_for_chunks(partial: Path, n: int, process) -> None:
     deadline = time.time() + 180
     while time.time() < deadline and done_count(partial) < n and process.poll() is None:
         time.sleep(0.02)
-    assert done_count(partial) >= n and process.poll() is None, "the map never got going"
+    assert process.poll() is None, f"the map ended (exit {process.returncode}) before it was interrupted"
+    assert done_count(partial) >= n, "the map never got going"
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +139,7 @@ def test_interrupted_cli_map_resumes_to_an_identical_store(tmp_path, cli_referen
     _, stderr = process.communicate(timeout=120)
     assert not target.exists() and partial.exists()
     before = done_count(partial)
-    assert 3 <= before < 400
+    assert 3 <= before < 1600
     if how == signal.SIGINT:
         assert process.returncode == 130
         assert "interrupted;" in stderr and "chunks are written in" in stderr and "--resume" in stderr
