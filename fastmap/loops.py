@@ -7,8 +7,8 @@ every ``stride[k]`` cells (``moving`` lists those). ``select`` lists the continu
 and ``out[j, i]`` (float64) receives slot ``select[j]`` of cell ``i``; ``select_codes`` and
 ``codes`` (int8) do the same for the categorical outputs. The kernel writes each cell's outputs
 into one row of a small per-block buffer (contiguous, cache-resident); the block is then copied
-to ``out`` eight outputs at a time, so the writes to memory are long contiguous runs rather than one
-value to each of dozens of output rows per cell (measured: about the speed of ``np.full``).
+to ``out`` eight outputs at a time, so the writes to memory are long contiguous runs rather than
+one value to each of dozens of output rows per cell (measured: about the speed of ``np.full``).
 
 Every model module defines its driver ``evaluate``: a ``numba.prange`` loop over blocks that
 loads the block's first cell's parameters (``first_point``), calls the model's scalar kernel on

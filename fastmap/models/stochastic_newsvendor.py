@@ -228,6 +228,15 @@ def _market2_price(allow, p1, t, k, c, c_G, omega):
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _market1_G(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, p1):
+    """``(G(p1), G'(p1), h2'(p2))`` for :func:`_market1_root`, with p2 on the block / allow line."""
+    h1, d1 = foc_and_slope(dist, N1, b1, c, s1, p1)
+    h2, d2 = foc_and_slope(dist, N2, b2, c, s2, _market2_price(allow, p1, -h1, k, c, c_G, omega))
+    dp2 = (1.0 - d1 / (2.0 * k)) / omega if allow else 1.0 / omega
+    return h2 + omega * h1, d2 * dp2 + omega * d1, d2
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _market1_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi):
     """The root of Phi_B / Phi_A solved for market 1's price instead of the shadow value.
 
@@ -241,18 +250,14 @@ def _market1_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi)
     and the iteration stops once the next step is predicted below 1e-16 relative
     (:func:`newton_settled`): about two evaluations of G per root instead of four.
     """
-    h1, d1 = foc_and_slope(dist, N1, b1, c, s1, lo)
-    h2, d2 = foc_and_slope(dist, N2, b2, c, s2, _market2_price(allow, lo, -h1, k, c, c_G, omega))
+    g, dg, d2 = _market1_G(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo)
     if d2 >= 0.0:
         return NAN
-    dp2 = (1.0 - d1 / (2.0 * k)) / omega if allow else 1.0 / omega
-    x, lo, hi = newton_bisect_step(lo, h2 + omega * h1, d2 * dp2 + omega * d1, lo, hi)
+    x, lo, hi = newton_bisect_step(lo, g, dg, lo, hi)
     step = INF
     for _ in range(300):
-        h1, d1 = foc_and_slope(dist, N1, b1, c, s1, x)
-        h2, d2 = foc_and_slope(dist, N2, b2, c, s2, _market2_price(allow, x, -h1, k, c, c_G, omega))
-        dp2 = (1.0 - d1 / (2.0 * k)) / omega if allow else 1.0 / omega
-        x_next, lo, hi = newton_bisect_step(x, h2 + omega * h1, d2 * dp2 + omega * d1, lo, hi)
+        g, dg, _ = _market1_G(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, x)
+        x_next, lo, hi = newton_bisect_step(x, g, dg, lo, hi)
         previous_step, step = step, abs(x_next - x)
         if (bracket_converged(x_next, x, lo, hi, 1e-15 * x_next)
                 or newton_settled(step, previous_step, 1e-16 * x_next)):
