@@ -1,6 +1,7 @@
 """Shared compiled numerics against scipy (special functions, quadrature, root finders)."""
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -115,6 +116,34 @@ def test_largest_root_against_brentq(dist, N, b, sigma, y):
     else:
         assert exists and p == pytest.approx(want, rel=1e-12)
         assert nm.foc_slope(dist, N, b, c, sigma, p) < 0
+
+
+def _cubic_root_exact(k: float) -> float:
+    """Largest root of x^3 - x^2 + k in exact rational arithmetic (bisection on [2/3, 1])."""
+    kk, lo, hi = Fraction(k), Fraction(2, 3), Fraction(1)
+    for _ in range(64):
+        mid = (lo + hi) / 2
+        if mid * mid * (mid - 1) + kk > 0:
+            hi = mid
+        else:
+            lo = mid
+    return float((lo + hi) / 2)
+
+
+@pytest.mark.parametrize("k", [0.0, 1e-300, 1e-12, 1e-6, 1e-3, 0.01, 0.03, nm.CUBIC_SERIES_K,
+                               np.nextafter(nm.CUBIC_SERIES_K, 1.0), 0.05, 0.1, 0.14, 4.0 / 27.0])
+def test_cubic_largest_root_to_two_ulps(k):
+    """Series + Newton below CUBIC_SERIES_K and the trigonometric formula above it agree with
+    the exact root to 2 ulps (the double root at 4/27 excepted: there 1e-8)."""
+    want = _cubic_root_exact(k)
+    got = nm._cubic_largest_root(k)
+    assert abs(got - want) <= (1e-8 if k == 4.0 / 27.0 else 2 * np.spacing(want)), (got, want)
+
+
+def test_cubic_series_is_continuous_at_the_switch():
+    below = nm._cubic_largest_root(nm.CUBIC_SERIES_K)
+    above = nm._cubic_largest_root(np.nextafter(nm.CUBIC_SERIES_K, 1.0))
+    assert 0.0 <= below - above <= 4 * np.spacing(below)
 
 
 @pytest.mark.parametrize("dist", [nm.UNIFORM, nm.NORMAL])
