@@ -173,20 +173,20 @@ for _part, _names in _PART_OUTPUTS.items():
 
 # ------------------------------------------------------------------------------ market helpers
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _market(dist, sigma, c, p, m):
     """Stock and expected profit of a market at price p, mean demand m (optimal stock, §6.3)."""
     z, ell, _, _ = newsvendor_terms(dist, sigma, c, p)
     return m + z, (p - c) * m - ell
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _consumer_stock(dist, sigma, c, p, N, b):
     """Mean consumer demand N - b p and the consumers' part of the stock, N - b p + z(p)."""
     return N - b * p, N - b * p + newsvendor_terms(dist, sigma, c, p)[0]
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _inv_slope(dist, N, b, c, sigma, p, exists):
     """1 / h'(p), or 0 where P was clamped (P'(y) = 0 there)."""
     return 1.0 / foc_slope(dist, N, b, c, sigma, p) if exists else 0.0
@@ -219,7 +219,7 @@ def _shadow_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi):
     return x
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _market2_price(allow, p1, t, k, c, c_G, omega):
     """Market 2's price on the block line ``omega p2 - p1 = c_G`` or, for allow, on
     ``omega p2 - p1 = T^-1(t) = (t / k + c_G - c (1 - omega)) / 2``, at shadow value ``t``."""
@@ -227,7 +227,7 @@ def _market2_price(allow, p1, t, k, c, c_G, omega):
     return (p1 + gap) / omega
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _market1_G(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, p1):
     """``(G(p1), G'(p1), h2'(p2))`` for :func:`_market1_root`, with p2 on the block / allow line."""
     h1, d1 = foc_and_slope(dist, N1, b1, c, s1, p1)
