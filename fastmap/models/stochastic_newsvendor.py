@@ -228,11 +228,18 @@ def _market2_price(allow, p1, t, k, c, c_G, omega):
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _market1_G(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, p1):
-    """``(G(p1), G'(p1), h2'(p2))`` for :func:`_market1_root`, with p2 on the block / allow line."""
+def _market1_G(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, inv_k, inv_omega, p1):
+    """``(G(p1), G'(p1), h2'(p2))`` for :func:`_market1_root`, with p2 on the block / allow line
+    (:func:`_market2_price` with the divisions by k and omega as multiplications by their
+    reciprocals: they sit on the iteration's critical path)."""
     h1, d1 = foc_and_slope(dist, N1, b1, c, s1, p1)
-    h2, d2 = foc_and_slope(dist, N2, b2, c, s2, _market2_price(allow, p1, -h1, k, c, c_G, omega))
-    dp2 = (1.0 - d1 / (2.0 * k)) / omega if allow else 1.0 / omega
+    if allow:
+        p2 = (p1 + (-h1 * inv_k + c_G - c * (1.0 - omega)) * 0.5) * inv_omega
+        dp2 = (1.0 - 0.5 * d1 * inv_k) * inv_omega
+    else:
+        p2 = (p1 + c_G) * inv_omega
+        dp2 = inv_omega
+    h2, d2 = foc_and_slope(dist, N2, b2, c, s2, p2)
     return h2 + omega * h1, d2 * dp2 + omega * d1, d2
 
 
@@ -250,13 +257,14 @@ def _market1_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi)
     and the iteration stops once the next step is predicted below 1e-16 relative
     (:func:`newton_settled`): about two evaluations of G per root instead of four.
     """
-    g, dg, d2 = _market1_G(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo)
+    inv_k, inv_omega = 1.0 / k, 1.0 / omega
+    g, dg, d2 = _market1_G(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, inv_k, inv_omega, lo)
     if d2 >= 0.0:
         return NAN
     x, lo, hi = newton_bisect_step(lo, g, dg, lo, hi)
     step = INF
     for _ in range(300):
-        g, dg, _ = _market1_G(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, x)
+        g, dg, _ = _market1_G(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, inv_k, inv_omega, x)
         x_next, lo, hi = newton_bisect_step(x, g, dg, lo, hi)
         previous_step, step = step, abs(x_next - x)
         if (bracket_converged(x_next, x, lo, hi, 1e-15 * x_next)
