@@ -7,7 +7,8 @@ sigma = 50, for dist = 0 (uniform) and dist = 1 (normal). In one run, per distri
   sigma=50.0)`` in memory (after one warm-up on a small grid);
 * fastmap, the baseline's outputs (``outputs=scipy_newsvendor.OUTPUTS``: regime, invalid_reason,
   p1, p2, q1, q2, pi, mu and the strategy values; the kernel then skips the deterministic twin,
-  the heuristics and uniform pricing, which none of them needs): the like-for-like comparison;
+  the heuristics, uniform pricing and the details (dmu/domega, ratios), which none of them
+  needs): the like-for-like comparison;
 * fastmap, ``outputs=["regime"]``;
 * the per-cell scipy baseline (:mod:`scipy_newsvendor`: Python loop, scipy brentq / ndtri /
   norm.pdf) on a random sample of ``--sample`` cells of the same grid, extrapolated to cells/s;

@@ -1,6 +1,6 @@
 """stochastic_newsvendor computes only what the selected outputs need (the deterministic twin, the
-heuristics and uniform pricing are skipped when none of their outputs is asked for); every
-selection must give exactly the values of the full computation."""
+heuristics, uniform pricing and the details are skipped when none of their outputs is asked for);
+every selection must give exactly the values of the full computation."""
 
 import numpy as np
 import pytest
@@ -34,7 +34,7 @@ def test_the_grids_cover_every_regime_and_uniform_option():
     assert set(np.unique(np.concatenate([f["regime_uniform"].values.ravel() for f in FULL]))) == set(range(4))
 
 
-@pytest.mark.parametrize("part", [nv.TWIN, nv.HEURISTICS, nv.UNIFORM_PRICING])
+@pytest.mark.parametrize("part", [nv.TWIN, nv.HEURISTICS, nv.UNIFORM_PRICING, nv.DETAILS])
 def test_each_part_alone(part):
     names = [n for n in NAMES if nv.PART_OF_SLOT[NAMES.index(n)] == part]
     assert names

@@ -155,15 +155,19 @@ MODERATE_LO, MODERATE_HI = 2.0 ** -100, 2.0 ** 100  # scales solved without resc
 INF = math.inf
 
 # Parts of the work that only some outputs need (bit flags): a map of the regime alone skips
-# the deterministic twin, the heuristics and uniform pricing (``evaluate`` reads the selection).
-TWIN, HEURISTICS, UNIFORM_PRICING = 1, 2, 4
-ALL_PARTS = TWIN | HEURISTICS | UNIFORM_PRICING
+# the deterministic twin, the heuristics, uniform pricing and the details (dmu/domega, the
+# equilibrium's ratios and its probability of negative demand: ~7 % of a uniform-noise cell);
+# ``evaluate`` reads the selection.
+TWIN, HEURISTICS, UNIFORM_PRICING, DETAILS = 1, 2, 4, 8
+ALL_PARTS = TWIN | HEURISTICS | UNIFORM_PRICING | DETAILS
 _PART_OUTPUTS = {
     TWIN: [o.name for o in OUTPUTS if o.name.endswith("_det")] + ["pi_det_in_ssg", "loss_deterministic"],
     HEURISTICS: ["pi_naive", "q_G_naive", "p_G_naive", "loss_ignore", "pi_naive_reopt", "q_G_naive_reopt",
                  "loss_ignore_reopt"],
     UNIFORM_PRICING: ["regime_uniform", "p_uni_both", "pi_uni_both", "p_uni", "q1_uni", "q2_uni", "pi1_uni",
                       "pi2_uni", "pi_uni", "ratio_uniform", "loss_uniform"],
+    DETAILS: ["dmu_domega", "block_side", "prob_negative_demand", "loss_block", "loss_allow",
+              "gain_allow_over_block", "loss_single", "gray_cost", "q1_ratio", "q2_ratio"],
 }
 PART_OF_SLOT = np.zeros(N_OUTPUTS, dtype=np.int64)
 for _part, _names in _PART_OUTPUTS.items():
@@ -354,9 +358,10 @@ def _ratio(numerator, denominator):
 # ------------------------------------------------------------------------------------- kernel
 
 @numba.njit(cache=True, error_model="numpy")
-def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, uniform_pricing):
-    """The equilibrium, every strategy, the ratios (§8, §9, §11.3) and, if asked, uniform pricing
-    into ``o`` at a point inside the domain (item 1 of §3 checked by ``kernel``)."""
+def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, parts):
+    """The equilibrium and every strategy (§8, §9) into ``o`` at a point inside the domain (item
+    1 of §3 checked by ``kernel``), with the ``parts`` asked for among ``DETAILS`` (dmu/domega
+    and the ratios of §11.3) and ``UNIFORM_PRICING``."""
     if N1 - b1 * c - SQRT3 * s1 <= 0.0 or N2 - b2 * c - SQRT3 * s2 <= 0.0:
         _invalid(o, 2, NAN)
         return
@@ -411,13 +416,14 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, uniform_pricing):
         blk_ok = e2b and N1 - b1 * p1b > 0.0 and q1b > 0.0 and N2 - b2 * p2b > 0.0 and q2b > 0.0
         if blk_ok:
             pi_blk = pi1b + pi2b
-        # dmu/domega (§9.3), by implicit differentiation of Phi_B; P' = 1/h' (0 where clamped)
-        dP1 = _inv_slope(dist, N1, b1, c, s1, p1b, True)
-        dP2 = _inv_slope(dist, N2, b2, c, s2, p2b, e2b)
-        dt0 = (-b2 * (c * omega * (1.0 - omega) + (c_G + c * (1.0 - omega)) * (1.0 - 2.0 * omega))
-               / (2.0 * omega * omega * (1.0 - omega) * (1.0 - omega)))
-        dtau = -(p2b + omega * tau_B * dP2) / (omega * omega * dP2 + dP1)
-        dmu = dt0 - dtau
+        if parts & DETAILS:
+            # dmu/domega (§9.3), by implicit differentiation of Phi_B; P' = 1/h' (0 where clamped)
+            dP1 = _inv_slope(dist, N1, b1, c, s1, p1b, True)
+            dP2 = _inv_slope(dist, N2, b2, c, s2, p2b, e2b)
+            dt0 = (-b2 * (c * omega * (1.0 - omega) + (c_G + c * (1.0 - omega)) * (1.0 - 2.0 * omega))
+                   / (2.0 * omega * omega * (1.0 - omega) * (1.0 - omega)))
+            dtau = -(p2b + omega * tau_B * dP2) / (omega * omega * dP2 + dP1)
+            dmu = dt0 - dtau
         if mu >= 0.0:
             theorem1 = 2
             pi_T1 = pi_blk
@@ -456,7 +462,6 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, uniform_pricing):
     o[S.regime] = regime
     o[S.invalid_reason] = 0
     o[S.theorem1] = theorem1
-    o[S.block_side] = (1 if dmu < 0.0 else 2) if regime == 2 else 0
     o[S.allow_interior] = 1 if theorem1 == 3 else 0
     o[S.block_admissible] = 1 if blk_ok else 0
     o[S.allow_admissible] = 1 if alw_ok else 0
@@ -476,7 +481,6 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, uniform_pricing):
     o[S.mu] = mu
     o[S.tau_B] = tau_B
     o[S.t_A] = t_A
-    o[S.dmu_domega] = dmu
     o[S.p2_sgl] = p2n
     o[S.q2_sgl] = q2n
     o[S.pi_sgl] = pi2n
@@ -537,23 +541,25 @@ def _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, uniform_pricing):
     o[S.p_G] = pG
     o[S.pi_G] = piG
     o[S.price_gap] = e_p2 - e_p1 if regime <= 3 else NAN
-    negative = 0.0
-    if regime != 4:
-        negative = _negative_demand(dist, s1, N1 - b1 * e_p1)
-    if regime != 5:
-        mean2 = N2 - b2 * e_p2 - (omega * qG if regime == 3 else 0.0)
-        negative = max(negative, _negative_demand(dist, s2, mean2))
-    o[S.prob_negative_demand] = negative
     o[S.wholesale_value] = NAN
-
-    o[S.loss_block] = 1.0 - o[S.pi_blk] / pi_star
-    o[S.loss_allow] = 1.0 - o[S.pi_alw] / pi_star
-    o[S.gain_allow_over_block] = _ratio(o[S.pi_alw], o[S.pi_blk]) - 1.0
-    o[S.loss_single] = 1.0 - pi2n / pi_star
-    o[S.gray_cost] = 1.0 - pi_star / pi_nogray
-    o[S.q1_ratio] = e_q1 / q1n
-    o[S.q2_ratio] = e_q2 / q2n
-    if uniform_pricing:
+    if parts & DETAILS:
+        o[S.dmu_domega] = dmu
+        o[S.block_side] = (1 if dmu < 0.0 else 2) if regime == 2 else 0
+        negative = 0.0
+        if regime != 4:
+            negative = _negative_demand(dist, s1, N1 - b1 * e_p1)
+        if regime != 5:
+            mean2 = N2 - b2 * e_p2 - (omega * qG if regime == 3 else 0.0)
+            negative = max(negative, _negative_demand(dist, s2, mean2))
+        o[S.prob_negative_demand] = negative
+        o[S.loss_block] = 1.0 - o[S.pi_blk] / pi_star
+        o[S.loss_allow] = 1.0 - o[S.pi_alw] / pi_star
+        o[S.gain_allow_over_block] = _ratio(o[S.pi_alw], o[S.pi_blk]) - 1.0
+        o[S.loss_single] = 1.0 - pi2n / pi_star
+        o[S.gray_cost] = 1.0 - pi_star / pi_nogray
+        o[S.q1_ratio] = e_q1 / q1n
+        o[S.q2_ratio] = e_q2 / q2n
+    if parts & UNIFORM_PRICING:
         _uniform_options(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist)
 
 
@@ -735,10 +741,10 @@ def _solve(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, parts):
     game overwrites ``o``."""
     det = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     if parts & TWIN:
-        _game(o, N1, N2, b1, b2, c, c_G, omega, 0.0, 0.0, dist, True)
+        _game(o, N1, N2, b1, b2, c, c_G, omega, 0.0, 0.0, dist, UNIFORM_PRICING)
         det = (o[S.regime], o[S.p1], o[S.p2], o[S.q1], o[S.q2], o[S.pi], o[S.q_G], o[S.pi_G],
                o[S.mu], o[S.pi_uni])
-    _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, parts & UNIFORM_PRICING)
+    _game(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, parts)
     if o[S.regime] == 0:
         return
     if parts & HEURISTICS:
