@@ -133,7 +133,7 @@ def _cubic_root_exact(k: float) -> float:
 @pytest.mark.parametrize("k", [0.0, 1e-300, 1e-12, 1e-6, 1e-3, 0.01, 0.03, nm.CUBIC_SERIES_K,
                                np.nextafter(nm.CUBIC_SERIES_K, 1.0), 0.05, 0.1, 0.14, 4.0 / 27.0])
 def test_cubic_largest_root_to_two_ulps(k):
-    """Series + Newton below CUBIC_SERIES_K and the trigonometric formula above it agree with
+    """Series + Halley below CUBIC_SERIES_K and the trigonometric formula above it agree with
     the exact root to 2 ulps (the double root at 4/27 excepted: there 1e-8)."""
     want = _cubic_root_exact(k)
     got = nm._cubic_largest_root(k)
