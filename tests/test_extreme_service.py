@@ -28,16 +28,15 @@ PARAM_UNITS = {"N1": (0, 1, 0), "N2": (0, 1, 0), "b1": (-1, 1, 0), "b2": (-1, 1,
                "theta_G": (0, 1, -1), "lambda1": (1, 1, -2), "lambda2": (1, 1, -2),
                "lambda_G": (1, 1, -2), "lambda_r": (1, 1, -2), "delta": (0, 0, 0)}
 OUTPUT_UNITS = {"money/unit": (1, 0, 0), "unit": (0, 1, 0), "service unit": (0, 0, 1),
-                "money": (1, 1, 0), "money/service unit^2": (0, 2, -2),  # rho
-                "unit/service unit": (0, 1, -1)}
-SPECIAL = {"kappa": (0, 4, -4), "kappa_R": (0, 4, -4), "kappa_M": (0, 4, -4),
-           "lambda_bar": (1, 1, -2)}
+                "money": (1, 1, 0), "money/service unit^2": (1, 1, -2),
+                "unit/service unit": (0, 1, -1), "unit^2/service unit^2": (0, 2, -2),  # rho
+                "unit^4/service unit^4": (0, 4, -4), "1": (0, 0, 0)}  # kappa
 CHAINS = ("", "_R", "_M")
 PROFITS = ("pi_ideal", "pi_block", "pi_allow", "pi_close1", "pi_m", "pi_m_R", "pi_m_M")
 
 
 def _exponent(name: str, k: tuple[int, int, int]) -> int:
-    unit = SPECIAL.get(name) or OUTPUT_UNITS.get(MODEL.output(name).units, (0, 0, 0))
+    unit = OUTPUT_UNITS[MODEL.output(name).units]  # the declared units say how it scales
     return sum(a * b for a, b in zip(unit, k))
 
 

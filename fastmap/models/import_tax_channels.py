@@ -15,6 +15,7 @@ import numba
 
 from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
 from ..modeldef import Model, Output, Parameter, categorical
+from ..scaling import output_exponents, scale_back
 
 PRICE = "currency/unit"
 MONEY = "currency"
@@ -129,6 +130,8 @@ MARGINS = (
 )
 OUTPUTS = CODES + THRESHOLDS + CASE_OUTPUTS + RATIOS + MARGINS
 N_OUTPUTS = len(OUTPUTS)
+# Exact scaling (see ``kernel``): each output's exponents over the base units (unit, currency).
+SCALE_EXPONENTS = output_exponents(OUTPUTS, (MASS, MONEY))
 
 # Slots of the output vector (declaration order above).
 REGIME, REGIME_TRUE, CASE_D, DETER, GRAY_BENEFICIAL, WREG_F, WREG_D = range(7)
@@ -214,24 +217,6 @@ def _invalid(o):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _scale_back(o, km, kq):
-    """Outputs computed in price unit ``2**km`` and quantity unit ``2**kq`` back to unit 1
-    (exact powers of two; ``ldexp`` rounds to inf or subnormal where the true value does)."""
-    for k in (T0, T1, T2, T3, T3_LO, T4, T4_LO, T3_C, T4_C, M_GRAY, M_CORNER):
-        o[k] = math.ldexp(o[k], km)
-    o[R_SLOT] = math.ldexp(o[R_SLOT], 2 * km + kq)  # N theta^2
-    for base in (SLOT_B, SLOT_E, SLOT_D, SLOT_A, SLOT_SEL, SLOT_TRUE):
-        for k in range(3):  # prices
-            o[base + k] = math.ldexp(o[base + k], km)
-        for k in range(3, 6):  # quantities
-            o[base + k] = math.ldexp(o[base + k], kq)
-        for k in range(6, NF):  # profits, surpluses, welfare
-            o[base + k] = math.ldexp(o[base + k], km + kq)
-    for k in (M_EP, M_DP, M_TRUE):
-        o[k] = math.ldexp(o[k], km + kq)
-
-
-@numba.njit(cache=True, error_model="numpy")
 def _representable(o):
     """True iff every profit the regime choices compared (B, E, A and, where accommodation is
     possible, D) and every decision of the selected outcomes is finite. NaN counts as not
@@ -286,7 +271,7 @@ def _solve_scaled(o, delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta):
     kq = (math.frexp(N_d)[1] + math.frexp(N_f)[1]) >> 1
     _solve(o, delta, math.ldexp(t, -km), math.ldexp(t_g, -km), math.ldexp(N_d, -kq),
            math.ldexp(N_f, -kq), math.ldexp(theta_d, -km), math.ldexp(theta_f, -km), alpha, beta)
-    _scale_back(o, km, kq)
+    scale_back(o, SCALE_EXPONENTS, (kq, km + kq))  # a price unit of 2**km currency/unit
     if not _representable(o):
         _invalid(o)
 

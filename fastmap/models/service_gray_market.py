@@ -23,6 +23,7 @@ import numba
 
 from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
 from ..modeldef import Model, Output, Parameter, categorical
+from ..scaling import output_exponents, scale_back
 
 PRICE = "money/unit"
 MONEY = "money"
@@ -124,13 +125,15 @@ RATIOS = (
     Output("ratio_s2_RC", "market-2 service, Model R / centralized (Prop. 5)"),
     Output("ratio_s2_MC", "market-2 service, Model M / centralized (Prop. 5)"),
 )
+# lambda b2 and theta^2 are both (unit/service unit)^2, so rho is too, and kappa its square.
+RHO = "unit^2/service unit^2"
+KAPPA = "unit^4/service unit^4"
 THRESHOLDS = (
-    Output("rho1", "rho1 = (2 - delta) lambda_G b2 - delta theta_G^2", "money/service unit^2"),
-    Output("rho2", "rho2 = 2 (1 - delta) lambda_G b2 - delta theta_G^2 (importer SOC)",
-           "money/service unit^2"),
-    Output("kappa", "allow concavity, centralized: 2 lambda2 b2 rho2 - rho1 theta2^2"),
-    Output("kappa_R", "allow concavity, Model R: 2 lambda_r b2 rho2 - rho1 theta2^2"),
-    Output("kappa_M", "allow concavity, Model M: 4 lambda2 b2 rho2 - rho1 theta2^2"),
+    Output("rho1", "rho1 = (2 - delta) lambda_G b2 - delta theta_G^2", RHO),
+    Output("rho2", "rho2 = 2 (1 - delta) lambda_G b2 - delta theta_G^2 (importer SOC)", RHO),
+    Output("kappa", "allow concavity, centralized: 2 lambda2 b2 rho2 - rho1 theta2^2", KAPPA),
+    Output("kappa_R", "allow concavity, Model R: 2 lambda_r b2 rho2 - rho1 theta2^2", KAPPA),
+    Output("kappa_M", "allow concavity, Model M: 4 lambda2 b2 rho2 - rho1 theta2^2", KAPPA),
     Output("delta_ideal", "centralized ideal iff delta <= delta_ideal (capped at 1)"),
     Output("delta_max", "importer SOC bound on delta"),
     Output("theta1_tilde", "Prop. 2(b): allow needs theta1 < theta1_tilde", "unit/service unit"),
@@ -178,6 +181,8 @@ MARGINS = (
            Output(f"margin_import_closed{suffix}", _import_margin("close_market1_allow", chain)))))
 OUTPUTS = CHAIN_OUTPUTS + BENCHMARKS + RATIOS + THRESHOLDS + MARGINS
 N_OUTPUTS = len(OUTPUTS)
+# Exact scaling (see ``kernel``): each output's exponents over the base units.
+SCALE_EXPONENTS = output_exponents(OUTPUTS, (MONEY, UNITS, SERVICE))
 
 # Slots (declaration order above). Chain block: 4 codes, 11 fields, then omega, pi_r (R, M).
 BASE_C, BASE_R, BASE_M = 0, 15, 32
@@ -557,32 +562,6 @@ def _ratio(num, den):
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _scale_back(o, kp, kq, ks):
-    """Outputs computed in price unit ``2**kp``, quantity unit ``2**kq`` and service unit ``2**ks``
-    back to unit 1 (exact powers of two; ``ldexp`` rounds to inf or subnormal where the true
-    value does). Money is price times quantity; ``lambda b`` and ``rho`` are (quantity/service)^2."""
-    km = kp + kq
-    kr = 2 * (kq - ks)
-    for base in (BASE_C, BASE_R, BASE_M):
-        for k, e in ((P1, kp), (S1, ks), (D1, kq), (P2, kp), (S2, ks), (D2, kq), (Q_G, kq),
-                     (P_G, kp), (S_G, ks), (PI_M, km), (PI_G, km)):
-            o[base + k] = math.ldexp(o[base + k], e)
-        if base != BASE_C:
-            o[base + OMEGA] = math.ldexp(o[base + OMEGA], kp)
-            o[base + PI_R] = math.ldexp(o[base + PI_R], km)
-    for k, e in ((PI_IDEAL, km), (PI_BLOCK, km), (PI_ALLOW, km), (PI_CLOSE1, km), (PI_N, km),
-                 (PI_PO, km), (P1_PO, kp), (P2_PO, kp), (Q_G_PO, kq), (P_U, kp), (S1_U, ks),
-                 (S2_U, ks), (D1_U, kq), (D2_U, kq), (PI_U, km), (RHO1, kr), (RHO2, kr),
-                 (KAPPA, 2 * kr), (KAPPA_R, 2 * kr), (KAPPA_M, 2 * kr), (THETA1_TILDE, kq - ks),
-                 (THETA2_TILDE, kq - ks), (LAMBDA_BAR, km - 2 * ks), (M_IDEAL, kq),
-                 (M_BLOCK, km), (M_ALLOW, km), (M_CLOSE1, km)):
-        o[k] = math.ldexp(o[k], e)
-    for mb in (MBASE_R, MBASE_M):
-        for k in range(mb, mb + 5):  # value margins; mb + 5, mb + 6 are ratios
-            o[k] = math.ldexp(o[k], km)
-
-
-@numba.njit(cache=True, error_model="numpy", inline="always")
 def _representable(o, cands_c, cands_r, cands_m):
     """True iff no candidate profit a chain compared is infinite (NaN marks an inadmissible
     candidate) and every decision of each chain with a valid regime is finite."""
@@ -660,7 +639,7 @@ def kernel(p, o):
                    delta, lambda_r, one)
     if moderate or 2.0 <= o[BASE_C + REASON] <= 4.0:  # unit 1, or invalid (validity 2-4)
         return
-    _scale_back(o, kp, kq, ks)
+    scale_back(o, SCALE_EXPONENTS, (kp + kq, kq, ks))  # money = price x quantity
     if not _representable(o, cands[0], cands[1], cands[2]):
         _invalid(o, 7, False)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
 from ..modeldef import Model, Output, Parameter, categorical
+from ..scaling import output_exponents, scale_back
 from ..numerics import (NORMAL, SQRT3, UNIFORM, bracket_converged, expected_min, foc, foc_and_slope,
                         foc_slope,
                         largest_root, newsvendor_terms, newton_bisect_step, newton_settled, norm_cdf)
@@ -144,10 +145,8 @@ N_OUTPUTS = len(OUTPUTS)
 N_CODES = len(CODES)
 S = IntEnum("S", {o.name: i for i, o in enumerate(OUTPUTS)})  # output slots, numba constants
 
-# Exact scaling (see ``kernel``): slots measured in units, in currency/unit, in currency.
-QUANTITY_SLOTS = tuple(i for i, o in enumerate(OUTPUTS) if o.units == UNITS)
-PRICE_SLOTS = tuple(i for i, o in enumerate(OUTPUTS) if o.units == PRICE)
-MONEY_SLOTS = tuple(i for i, o in enumerate(OUTPUTS) if o.units == MONEY)
+# Exact scaling (see ``kernel``): each output's exponents over the base units (unit, currency).
+SCALE_EXPONENTS = output_exponents(OUTPUTS, (UNITS, MONEY))
 # Amounts the regime rests on: the equilibrium and every compared strategy's profit.
 REGIME_AMOUNTS = (S.p1, S.p2, S.q1, S.q2, S.pi1, S.pi2, S.pi, S.q_G, S.pi_G, S.pi_nogray, S.pi_blk,
                   S.pi_alw, S.pi_sgl, S.pi_cede)
@@ -692,7 +691,7 @@ def kernel(p, o, parts=ALL_PARTS):
         # every result is below one ulp.
         _solve(o, N1, N2, b1, b2, math.ldexp(c, -km), math.ldexp(c_G, -km), omega,
                math.ldexp(s1, -kq), math.ldexp(s2, -kq), dist, parts)
-        _scale_back(o, kq, km)
+        scale_back(o, SCALE_EXPONENTS, (kq, kq + km))  # a price unit of 2**km currency/unit
     if o[S.regime] != 0 and not _representable(o, parts):
         _invalid(o, 6, NAN)
 
@@ -712,17 +711,6 @@ def _positive_finite(N1, N2, b1, b2):
         if not 0.0 < x < INF:
             return False
     return True
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _scale_back(o, kq, km):
-    """Outputs solved in units (2**kq, 2**km) back to the caller's units."""
-    for i in QUANTITY_SLOTS:
-        o[i] = math.ldexp(o[i], kq)
-    for i in PRICE_SLOTS:
-        o[i] = math.ldexp(o[i], km)
-    for i in MONEY_SLOTS:
-        o[i] = math.ldexp(o[i], kq + km)
 
 
 @numba.njit(cache=True, error_model="numpy")
