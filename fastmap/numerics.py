@@ -212,8 +212,10 @@ def largest_root(dist, N, b, c, sigma, y):
     """``(P(y), exists)``: the largest root of ``h(p) = y`` on ``(c, inf)``.
 
     ``h`` is concave, so the largest root is the only one on its decreasing branch. Uniform noise:
-    closed form (trigonometric root of ``p^3 - A p^2 + K = 0``); normal noise: Newton from the
-    right, monotone; ``sigma = 0``: linear. Without a root, returns the clamp ``argmax h`` and
+    closed form, the largest root of ``p^3 - A p^2 + K = 0`` (:func:`_cubic_largest_root`: the
+    spec's trigonometric formula, or for small ``K / A^3`` the same root from its series to within
+    1 ulp, at a third of the cost); normal noise: Newton from the right, monotone; ``sigma = 0``:
+    linear. Without a root, returns the clamp ``argmax h`` and
     ``False``, which keeps ``P`` continuous and non-increasing in ``y``.
     """
     A = (N + b * c - y) / (2.0 * b)
