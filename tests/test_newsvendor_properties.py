@@ -19,7 +19,7 @@ import os
 import re
 
 import numpy as np
-from hypothesis import HealthCheck, assume, event, given, note, settings
+from hypothesis import HealthCheck, assume, event, example, given, note, settings
 from hypothesis import strategies as st
 
 import fastmap
@@ -214,7 +214,7 @@ def _check_invalid_contract(r):
     """§3 / §12: invalid points have every float NaN (but wholesale_value for reason 5), codes 0."""
     bad = r["regime"] == 0
     reason = r["invalid_reason"]
-    assert np.all((reason[bad] >= 1) & (reason[bad] <= 5))
+    assert np.all((reason[bad] >= 1) & (reason[bad] <= 6))  # 6: not_representable
     assert np.all(reason[~bad] == 0)
     for name, v in r.items():
         if name == "invalid_reason":
@@ -233,6 +233,9 @@ def _check_invalid_contract(r):
 @given(N1=any_float, N2=any_float, b1=any_float, b2=any_float, c=any_float, c_G=any_float,
        omega=any_float, s1=any_float, s2=any_float, common=st.booleans(),
        dist=st.one_of(st.sampled_from([0, 1]), any_float))
+# market 1's scales ~1e-323 against market 2's 1e3: no unit holds both, not_representable (6)
+@example(N1=5e-324, N2=1500.0, b1=5e-324, b2=2.2e-308, c=5e-324, c_G=0.0, omega=0.5, s1=0.0,
+         s2=0.0, common=False, dist=0)
 def test_solve_never_raises_and_invalid_contract(N1, N2, b1, b2, c, c_G, omega, s1, s2, common, dist):
     sig = dict(sigma=s1) if common else dict(sigma1=s1, sigma2=s2)
     r = solve(N1=N1, N2=N2, b1=b1, b2=b2, c=c, c_G=c_G, omega=omega, dist=dist, **sig)
