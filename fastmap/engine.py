@@ -25,6 +25,7 @@ import xarray as xr
 
 from . import io, stream
 from .errors import FastmapError
+from .interrupt import interrupt_checkpoints
 from .modeldef import Model
 from .progress import progress_bar
 from .registry import model as get_model
@@ -94,8 +95,9 @@ def sweep(name: str | Model, *, chunks=None, scheduler=None, workers: int | None
     if resume and out is None:
         raise FastmapError("resume continues a map written to a file; give out=FILE.zarr")
     if out is not None:
-        return _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler, workers,
-                              out, overwrite, resume, progress)
+        with interrupt_checkpoints():
+            return _sweep_to_file(m, columns, axis_of, axes, shape, select, chunks, scheduler,
+                                  workers, out, overwrite, resume, progress)
     if chunks is None and scheduler is None and workers is None:
         floats, codes = _evaluate(m, columns, axis_of, shape, select)
         return _dataset(m, select.arrays(floats, codes), axes, columns, axis_of)
@@ -104,7 +106,7 @@ def sweep(name: str | Model, *, chunks=None, scheduler=None, workers: int | None
     ds = _dataset(m, select.arrays(floats, codes), axes, columns, axis_of)
     if scheduler is None and workers is None:
         return ds
-    with open_scheduler(scheduler, workers) as where:
+    with open_scheduler(scheduler, workers) as where, interrupt_checkpoints():
         with progress_bar(f"{m.name} {math.prod(shape):,} cells",
                           enabled=progress and distributed_client(where) is None):
             return ds.compute(scheduler=where)

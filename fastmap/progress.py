@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
+from .interrupt import checkpoint
+
 
 def _bar() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -51,9 +53,11 @@ def track_futures(futures, description: str, *, enabled: bool = True) -> None:
     if not enabled:
         for future in as_completed(futures):
             future.result()
+            checkpoint()
         return
     with _bar() as progress:
         task = progress.add_task(description, total=len(futures))
         for future in as_completed(futures):
             future.result()
+            checkpoint()
             progress.advance(task)
