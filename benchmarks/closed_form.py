@@ -24,8 +24,10 @@ The five timings are interleaved, ``--repeat`` rounds, best wall time of each: t
 memory is faulted in lazily and shared with other processes, so fresh multi-GiB allocations vary
 from run to run and measuring the contestants side by side keeps them comparable. Targets: kernel
 >= 10x the NumPy baseline and >= 50 % of the allocate-and-write bound (wall times, same run).
-With ``cpu_times`` the best process CPU time (all threads) of each is reported as well: it
-follows the other processes' load much less than wall time.
+The median over rounds of each round's own bound / kernel ratio is reported beside the ratio of
+the bests: it pairs measurements taken seconds apart. With ``cpu_times`` the best process CPU
+time (all threads) of each is reported as well: it follows the other processes' load much less
+than wall time.
 """
 
 from __future__ import annotations
@@ -36,12 +38,13 @@ import json
 import os
 import platform
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+from timing import best_of_interleaved
 
 TARGET_SPEEDUP = 10.0
 TARGET_BOUND_FRACTION = 0.5
@@ -141,18 +144,6 @@ def make_alloc_write_numba():
     return alloc_write
 
 
-def timed(fn):
-    """Wall and process CPU seconds (all threads, user + system) of one call of ``fn``; its
-    result is dropped before returning."""
-    gc.collect()
-    wall, cpu = time.perf_counter(), time.process_time()
-    res = fn()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    del res
-    gc.collect()
-    return wall, cpu
-
-
 # ---------------------------------------------------------------------------- sanity check
 
 def sanity_check(fastmap, bench, n, check_n):
@@ -239,12 +230,8 @@ def measure(bench, args):
             "bound_numpy_fill": lambda: alloc_write_numpy(cells, n_float, n_int),
             "bound_numba_fill": lambda: alloc_write_nb(cells, n_float, n_int),
             "numpy_all": lambda: run_numpy(bench, x, y, args.block_rows)}
-    best = dict.fromkeys(runs, float("inf"))
-    cpu = dict.fromkeys(runs, float("inf"))
-    for _ in range(args.repeat):
-        for key, fn in runs.items():
-            wall, used = timed(fn)
-            best[key], cpu[key] = min(best[key], wall), min(cpu[key], used)
+    timings = best_of_interleaved(args.repeat, runs)
+    best, cpu = timings.wall, timings.cpu
 
     res = {
         "n": n, "cells": cells, "repeat": args.repeat, "block_rows": args.block_rows,
@@ -255,6 +242,8 @@ def measure(bench, args):
         "speedup_kernel_vs_numpy": best["numpy_all"] / best["kernel_all"],
         "kernel_fraction_of_bound": best["bound_numpy_fill"] / best["kernel_all"],
         "kernel_fraction_of_bound_numba_fill": best["bound_numba_fill"] / best["kernel_all"],
+        "kernel_fraction_of_bound_paired_median": float(np.median(
+            [r["bound_numpy_fill"] / r["kernel_all"] for r in timings.rounds])),
         "environment": {
             "numba_num_threads": numba.get_num_threads(),
             "numba_threading_layer": numba.threading_layer(),
@@ -312,6 +301,8 @@ def print_report(bench, res):
           f"target >= 50%: {ok(res['targets']['bound_fraction>=50%'])}")
     print(f"  (vs numba-fill bound          : {100 * res['kernel_fraction_of_bound_numba_fill']:6.1f}%   "
           f"{ok(res['targets']['bound_fraction>=50% (numba-fill bound)'])})")
+    print(f"  (median over rounds of the same round's bound / kernel: "
+          f"{100 * res['kernel_fraction_of_bound_paired_median']:.1f}%)")
     check = res["sanity_check"]
     bad = {key: v for key, v in check["mismatches"].items() if v}
     total = sum(v for v in bad.values() if v > 0)

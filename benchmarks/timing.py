@@ -2,26 +2,42 @@
 
 import gc
 import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Timings:
+    """Best wall and best process CPU seconds (all threads, user + system) of each contestant,
+    the results kept from the last round, and each round's wall times (for paired ratios)."""
+
+    wall: dict
+    cpu: dict
+    kept: dict = field(default_factory=dict)
+    rounds: list = field(default_factory=list)
 
 
 def best_of_interleaved(repeat, runs, keep=()):
-    """Best wall time of each of ``runs`` (name -> function) over ``repeat`` rounds.
+    """Time each of ``runs`` (name -> function) over ``repeat`` rounds; the best of each.
 
     Every round calls the contestants in turn, so a drift in the machine's speed (this VM's
     memory and CPU vary by tens of percent from minute to minute) hits all of them alike instead
     of whichever ran during it. Results are dropped after each call, except the last round's
-    results of the names in ``keep``. Returns ``(best seconds by name, kept results by name)``.
+    results of the names in ``keep``.
     """
-    best = dict.fromkeys(runs, float("inf"))
-    kept = {}
+    timings = Timings(dict.fromkeys(runs, float("inf")), dict.fromkeys(runs, float("inf")))
     for round_ in range(repeat):
+        walls = {}
         for name, fn in runs.items():
             gc.collect()
-            t0 = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             res = fn()
-            best[name] = min(best[name], time.perf_counter() - t0)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            walls[name] = wall
+            timings.wall[name] = min(timings.wall[name], wall)
+            timings.cpu[name] = min(timings.cpu[name], cpu)
             if name in keep and round_ == repeat - 1:
-                kept[name] = res
+                timings.kept[name] = res
             del res
+        timings.rounds.append(walls)
     gc.collect()
-    return best, kept
+    return timings

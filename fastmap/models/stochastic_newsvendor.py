@@ -223,25 +223,23 @@ def _shadow_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, lo, hi):
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _market2_price(allow, p1, t, k, c, c_G, omega):
+def _market2_price(allow, p1, t, inv_k, c, c_G, omega, inv_omega):
     """Market 2's price on the block line ``omega p2 - p1 = c_G`` or, for allow, on
-    ``omega p2 - p1 = T^-1(t) = (t / k + c_G - c (1 - omega)) / 2``, at shadow value ``t``."""
-    gap = (t / k + c_G - c * (1.0 - omega)) / 2.0 if allow else c_G
-    return (p1 + gap) / omega
+    ``omega p2 - p1 = T^-1(t) = (t / k + c_G - c (1 - omega)) / 2``, at shadow value ``t``.
+
+    Takes 1/k and 1/omega: inside :func:`_market1_root` this sits on the iteration's critical
+    path, where a multiplication is much cheaper than a division."""
+    gap = (t * inv_k + c_G - c * (1.0 - omega)) * 0.5 if allow else c_G
+    return (p1 + gap) * inv_omega
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _market1_G(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, inv_k, inv_omega, p1):
     """``(G(p1), G'(p1), h2'(p2))`` for :func:`_market1_root`, with p2 on the block / allow line
-    (:func:`_market2_price` with the divisions by k and omega as multiplications by their
-    reciprocals: they sit on the iteration's critical path)."""
+    (:func:`_market2_price` at the shadow value t = -h1(p1))."""
     h1, d1 = foc_and_slope(dist, N1, b1, c, s1, p1)
-    if allow:
-        p2 = (p1 + (-h1 * inv_k + c_G - c * (1.0 - omega)) * 0.5) * inv_omega
-        dp2 = (1.0 - 0.5 * d1 * inv_k) * inv_omega
-    else:
-        p2 = (p1 + c_G) * inv_omega
-        dp2 = inv_omega
+    p2 = _market2_price(allow, p1, -h1, inv_k, c, c_G, omega, inv_omega)
+    dp2 = (1.0 - 0.5 * d1 * inv_k) * inv_omega if allow else inv_omega
     h2, d2 = foc_and_slope(dist, N2, b2, c, s2, p2)
     return h2 + omega * h1, d2 * dp2 + omega * d1, d2
 
@@ -288,14 +286,14 @@ def _shadow_point(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t_lo, t
     p1 = _market1_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, p_lo, p_hi)
     if p1 == p1:
         t = -foc(dist, N1, b1, c, s1, p1)
-        return t, p1, _market2_price(allow, p1, t, k, c, c_G, omega), True
+        return t, p1, _market2_price(allow, p1, t, 1.0 / k, c, c_G, omega, 1.0 / omega), True
     t = _shadow_root(allow, dist, N1, N2, b1, b2, c, c_G, omega, s1, s2, k, t_lo, t_hi)
     p1 = largest_root(dist, N1, b1, c, s1, -t)[0]
     if allow:
         p2, exists = largest_root(dist, N2, b2, c, s2, omega * t)
     else:
         exists = largest_root(dist, N2, b2, c, s2, omega * t)[1]
-        p2 = (p1 + c_G) / omega
+        p2 = _market2_price(False, p1, t, 1.0 / k, c, c_G, omega, 1.0 / omega)
     return t, p1, p2, exists
 
 
