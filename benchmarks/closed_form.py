@@ -238,6 +238,7 @@ def measure(bench, args):
         "outputs": {"float64": n_float, "int8": n_int, "fastmap_dataset_vars": n_out_fastmap},
         "bytes_per_cell_outputs": 8 * n_float + n_int,
         "seconds": {key: best[key] for key in MEASUREMENTS},
+        "seconds_by_round": timings.rounds,
         "cells_per_s": {key: cells / best[key] for key in MEASUREMENTS},
         "speedup_kernel_vs_numpy": best["numpy_all"] / best["kernel_all"],
         "kernel_fraction_of_bound": best["bound_numpy_fill"] / best["kernel_all"],

@@ -20,6 +20,7 @@ import math
 from collections import namedtuple
 
 import numba
+import numpy as np
 
 from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
 from ..modeldef import Model, Output, Parameter, categorical
@@ -165,7 +166,7 @@ def _import_margin(code: str, chain: str) -> str:
 # within 1e-9). Where allow turns into block at q_G = 0 the two profits touch without crossing,
 # so those boundaries are zero sets of the q_G margins; the centralized ideal point is the optimum
 # wherever it is admissible (spec 8.1), so its boundary is the zero set of the admissibility test.
-MARGINS = (
+MARGINS_OUTPUTS = (
     Output("margin_ideal", "delta D_H - (E0 - b2 m1n) = b2 (p1n + c_G) - delta z_n: minus the "
            "importer's entry margin X at the no-importer optimum, centralized (>= 0: regime ideal; "
            "< 0: ideal inadmissible; zero at delta = delta_ideal)", UNITS),
@@ -179,7 +180,7 @@ MARGINS = (
               for label in ("ideal", "block", "allow", "close_market1_block", "close_market1_allow"))
         + (Output(f"margin_import{suffix}", _import_margin("allow", chain)),
            Output(f"margin_import_closed{suffix}", _import_margin("close_market1_allow", chain)))))
-OUTPUTS = CHAIN_OUTPUTS + BENCHMARKS + RATIOS + THRESHOLDS + MARGINS
+OUTPUTS = CHAIN_OUTPUTS + BENCHMARKS + RATIOS + THRESHOLDS + MARGINS_OUTPUTS
 N_OUTPUTS = len(OUTPUTS)
 # Exact scaling (see ``kernel``): each output's exponents over the base units.
 SCALE_EXPONENTS = output_exponents(OUTPUTS, (MONEY, UNITS, SERVICE))
@@ -200,6 +201,26 @@ assert OUTPUTS[PI_IDEAL].name == "pi_ideal" and OUTPUTS[RATIO_SERVICE].name == "
 REGIME, REGIME_LIN, REASON, DEMAND_OK, P1, S1, D1, P2, S2, D2, Q_G, P_G, S_G, PI_M, PI_G, OMEGA, PI_R = (
     range(17))
 CENTRAL, MODEL_R, MODEL_M = 0, 1, 2
+
+# Parts of the work that only some outputs need (bit flags): the three chains are always solved
+# (every regime and the not_representable test rest on them), the signed margins, the price-only
+# benchmark, uniform pricing and the derived thresholds and ratios only when one of their outputs
+# is selected (a map of the regimes skips ~30 % of a cell, one without the margins ~10 %);
+# ``evaluate`` reads the selection.
+MARGINS, PRICE_ONLY, UNIFORM, DERIVED = 1, 2, 4, 8
+ALL_PARTS = MARGINS | PRICE_ONLY | UNIFORM | DERIVED
+_PART_OUTPUTS = {
+    MARGINS: [o.name for o in MARGINS_OUTPUTS],
+    PRICE_ONLY: ["regime_po", "pi_po", "p1_po", "p2_po", "q_G_po", "ratio_service"],
+    UNIFORM: ["regime_u", "p_u", "s1_u", "s2_u", "d1_u", "d2_u", "pi_u", "demand_ok_u",
+              "ratio_uniform"],
+    DERIVED: ["pi_n", "ratio_pi_m_RM", "ratio_pi_r_RM", "ratio_s2_RC", "ratio_s2_MC"]
+             + [o.name for o in THRESHOLDS],
+}
+PART_OF_SLOT = np.zeros(N_OUTPUTS, dtype=np.int64)
+for _part, _names in _PART_OUTPUTS.items():
+    for _name in _names:
+        PART_OF_SLOT[[o.name for o in OUTPUTS].index(_name)] |= _part
 TIE = 1e-9
 NAN = math.nan
 MODERATE_LO, MODERATE_HI = 2.0 ** -100, 2.0 ** 100  # scales solved without rescaling
@@ -453,17 +474,18 @@ def _outcome(chain, code, m1, D, lam, q):
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _chain(o, base, chain, lam, q):
-    """Solve one chain and write its block of outputs and its margins; returns the open-market
-    candidate values ``v1..v4`` (as reported) and every candidate value as compared."""
+def _chain(o, base, chain, lam, q, margins):
+    """Solve one chain and write its block of outputs and (if ``margins``) its margins; returns
+    the open-market candidate values ``v1..v4`` (as reported) and every candidate value as
+    compared."""
     code, m1, D, v1, v2, v3, v4, cands, gap1, gap3, gap6 = _equilibrium(chain, lam, q)
-    if chain == CENTRAL:
+    if margins and chain == CENTRAL:
         o[M_IDEAL] = gap1
         o[M_IMPORT] = gap3
         # 5 and 6 are never strictly optimal here (spec 8.4) and 5 ties with 4 structurally: as
         # competitors they would only add rounding noise to margin_close_market1.
         _margins(o, (-1, M_BLOCK, M_ALLOW, M_CLOSE1, -1, -1), cands[:4] + (NAN, NAN), q.one)
-    else:
+    elif margins:
         mb = MBASE_R if chain == MODEL_R else MBASE_M
         _margins(o, (mb, mb + 1, mb + 2, -1, mb + 3, mb + 4), cands, q.one)
         o[mb + 5] = gap3
@@ -580,8 +602,9 @@ def _representable(o, cands_c, cands_r, cands_m):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def kernel(p, o):
-    """Every output of spec section 12 at one parameter point, in the order of ``OUTPUTS``.
+def kernel(p, o, parts=ALL_PARTS):
+    """Every output of spec section 12 at one parameter point, in the order of ``OUTPUTS``, or
+    those of the three chains plus the ``parts`` asked for (bit flags; other slots untouched).
 
     The model is homogeneous in three units (from the utilities and costs of section 5): scaling
     quantities by ``q`` (``N``, sales), prices by ``m`` (``c``, ``c_G``, prices, omega) and service
@@ -636,7 +659,7 @@ def kernel(p, o):
         lambda_G, lambda_r = math.ldexp(lambda_G, kl), math.ldexp(lambda_r, kl)
         one = math.ldexp(1.0, min(max(-kp - kq, -1000), 1000))
     cands = _solve(o, N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G,
-                   delta, lambda_r, one)
+                   delta, lambda_r, one, parts)
     if moderate or 2.0 <= o[BASE_C + REASON] <= 4.0:  # unit 1, or invalid (validity 2-4)
         return
     scale_back(o, SCALE_EXPONENTS, (kp + kq, kq, ks))  # money = price x quantity
@@ -646,9 +669,10 @@ def kernel(p, o):
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _solve(o, N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta,
-           lambda_r, one):
-    """Validity 2-4 and every output at a point in any units (``one``: one unit of money);
-    returns the candidate values each chain compared (NaN where not a candidate)."""
+           lambda_r, one, parts):
+    """Validity 2-4 and the outputs of the three chains and of the ``parts`` asked for at a
+    point in any units (``one``: one unit of money); returns the candidate values each chain
+    compared (NaN where not a candidate)."""
     none = (NAN, NAN, NAN, NAN, NAN, NAN)
     A1 = N1 - b1 * c
     A2 = N2 - b2 * c
@@ -671,31 +695,43 @@ def _solve(o, N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G,
     q = _point(N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G, lambda_G, delta,
                one)
     theta2sq = theta2 * theta2
-    v1, v2, v3, v4, cands_c = _chain(o, BASE_C, CENTRAL, lambda2, q)
+    margins = parts & MARGINS != 0
+    v1, v2, v3, v4, cands_c = _chain(o, BASE_C, CENTRAL, lambda2, q, margins)
     o[PI_IDEAL], o[PI_BLOCK], o[PI_ALLOW], o[PI_CLOSE1] = v1, v2, v3, v4
     if theta2sq < 2.0 * lambda_r * b2:
-        cands_r = _chain(o, BASE_R, MODEL_R, lambda_r, q)[4]
+        cands_r = _chain(o, BASE_R, MODEL_R, lambda_r, q, margins)[4]
     else:
         _invalid(o, 5, True)
         cands_r = none
-    cands_m = _chain(o, BASE_M, MODEL_M, lambda2, q)[4]
-
-    # Price-only benchmark (12): the centralized chain without any service.
-    q0 = _point(N1, N2, b1, b2, c, c_G, 0.0, 0.0, lambda1, lambda2, 0.0, lambda_G, delta, one)
-    code, m1, D = _equilibrium(CENTRAL, lambda2, q0)[:3]
-    r = _outcome(CENTRAL, code, m1, D, lambda2, q0)
-    o[REGIME_PO] = code
-    o[P1_PO] = r[0]
-    o[P2_PO] = r[3]
-    o[Q_G_PO] = r[6]
-    o[PI_PO] = r[9]
-    pi_u = _uniform(o, A1, A2, b1, b2, c, theta1, theta2, lambda1, lambda2, one)
-    o[PI_N] = 0.5 * lambda1 * A1 * A1 / g1 + 0.5 * lambda2 * A2 * A2 / g2
-
-    # Ratios and thresholds.
+    cands_m = _chain(o, BASE_M, MODEL_M, lambda2, q, margins)[4]
     pi_m = o[BASE_C + PI_M]
-    o[RATIO_SERVICE] = pi_m / r[9]
-    o[RATIO_UNIFORM] = pi_m / pi_u
+
+    if parts & PRICE_ONLY:  # the benchmark (12): the centralized chain without any service
+        q0 = _point(N1, N2, b1, b2, c, c_G, 0.0, 0.0, lambda1, lambda2, 0.0, lambda_G, delta, one)
+        code, m1, D = _equilibrium(CENTRAL, lambda2, q0)[:3]
+        r = _outcome(CENTRAL, code, m1, D, lambda2, q0)
+        o[REGIME_PO] = code
+        o[P1_PO] = r[0]
+        o[P2_PO] = r[3]
+        o[Q_G_PO] = r[6]
+        o[PI_PO] = r[9]
+        o[RATIO_SERVICE] = pi_m / r[9]
+    if parts & UNIFORM:
+        o[RATIO_UNIFORM] = pi_m / _uniform(o, A1, A2, b1, b2, c, theta1, theta2, lambda1, lambda2,
+                                           one)
+    if parts & DERIVED:
+        _derived(o, N2, b1, b2, c_G, theta_G, theta2, lambda1, lambda2, lambda_G, lambda_r, A1, A2,
+                 g1, g2, rho1, rho2, p1n, q.E0)
+    return cands_c, cands_r, cands_m
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _derived(o, N2, b1, b2, c_G, theta_G, theta2, lambda1, lambda2, lambda_G, lambda_r, A1, A2,
+             g1, g2, rho1, rho2, p1n, E0):
+    """The no-importer profit, the ratios between the chains and the thresholds of the paper's
+    propositions."""
+    theta2sq = theta2 * theta2
+    o[PI_N] = 0.5 * lambda1 * A1 * A1 / g1 + 0.5 * lambda2 * A2 * A2 / g2
     o[RATIO_PI_M_RM] = _ratio(o[BASE_R + PI_M], o[BASE_M + PI_M])
     o[RATIO_PI_R_RM] = _ratio(o[BASE_R + PI_R], o[BASE_M + PI_R])
     o[RATIO_S2_RC] = _ratio(o[BASE_R + S2], o[BASE_C + S2])
@@ -709,23 +745,28 @@ def _solve(o, N1, N2, b1, b2, c, c_G, theta1, theta2, lambda1, lambda2, theta_G,
     z_n = N2 - lambda2 * b2 * A2 / g2
     o[DELTA_IDEAL] = b2 * (p1n + c_G) / z_n if z_n > b2 * (p1n + c_G) else 1.0
     o[DELTA_MAX] = 2.0 * lambda_G * b2 / (2.0 * lambda_G * b2 + theta_G * theta_G)
-    rad = 2.0 * lambda1 * b1 - 2.0 * lambda1 * b2 * A1 / q.E0
-    o[THETA1_TILDE] = math.sqrt(rad) if q.E0 > 0.0 and rad > 0.0 else NAN
+    rad = 2.0 * lambda1 * b1 - 2.0 * lambda1 * b2 * A1 / E0
+    o[THETA1_TILDE] = math.sqrt(rad) if E0 > 0.0 and rad > 0.0 else NAN
     o[THETA2_TILDE] = math.sqrt(min(lambda2 * b2, 2.0 * lambda2 * b2 * rho2 / rho1))
     o[LAMBDA_BAR] = (8.0 * lambda2 * lambda2 * b2 * rho2 / (8.0 * lambda2 * b2 * rho2 - rho1 * theta2sq)
                      if theta2 > 0.0 else math.inf)
-    return cands_c, cands_r, cands_m
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
 def evaluate(values, moving, stride, length, select, out, select_codes, codes):
-    """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`)."""
+    """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`), doing only
+    the parts of the work that the selected outputs need."""
+    parts = 0
+    for slot in select:
+        parts |= PART_OF_SLOT[slot]
+    for slot in select_codes:
+        parts |= PART_OF_SLOT[slot]
     for block in numba.prange(n_blocks(out.shape[1])):
         p, position, left, buffer = block_buffers(values, moving, N_OUTPUTS)
         cells = block_cells(block, out.shape[1])
         first_point(values, moving, stride, length, cells.start, p, position, left)
         for cell in cells:
-            kernel(p, buffer[cell - cells.start])
+            kernel(p, buffer[cell - cells.start], parts)
             next_point(values, moving, stride, length, p, position, left)
         flush_block(buffer, select, out, cells)
         flush_block(buffer, select_codes, codes, cells)
