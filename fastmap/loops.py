@@ -83,6 +83,18 @@ def next_point(values, moving, stride, length, p, position, left):
 
 
 @njit(cache=True, error_model="numpy")
+def selected_parts(part_of_slot, select, select_codes):
+    """The bit flags of the parts of the work that the selected output slots need, for models
+    whose kernel skips parts (``part_of_slot[slot]``: the parts slot ``slot`` needs)."""
+    parts = 0
+    for slot in select:
+        parts |= part_of_slot[slot]
+    for slot in select_codes:
+        parts |= part_of_slot[slot]
+    return parts
+
+
+@njit(cache=True, error_model="numpy")
 def flush_block(buffer, select, out, cells):
     """Copy the block's buffer (one row per cell) into ``out`` (one row per selected output).
 

@@ -4,7 +4,9 @@ The store is built at ``FILE.zarr.partial`` beside the target. Its metadata is w
 one task per chunk computes the chunk, writes its region of every variable and only then marks the
 chunk done in the store's progress record (group ``fastmap_progress``: array ``done``, one element
 per chunk, each element its own Zarr chunk, so concurrent tasks never write the same object). A
-chunk that is not marked done, a half-written one included, is recomputed by a resumed run. The
+chunk that is not marked done, a half-written one included, is recomputed by a resumed run; the
+temporary files of Zarr's atomic writes that a killed writer leaves behind are removed before the
+store is complete. The
 record also holds the request's fingerprint, so a resume never mixes two different maps. When every
 chunk is done the record is removed and the store renamed to ``FILE.zarr``: a store at the target
 path is always complete.
@@ -15,6 +17,7 @@ of the grid.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,6 +31,9 @@ from .progress import progress_bar, track_futures
 from .schedulers import distributed_client
 
 PROGRESS_GROUP = "fastmap_progress"
+#: A file zarr's LocalStore writes and then renames onto the key (``<key>.<uuid4 hex>.partial``);
+#: left behind only when its writer is killed mid-write.
+ZARR_TEMPORARY = re.compile(r".*\.[0-9a-f]{32}\.partial")
 REQUEST_ATTR = "fastmap_request"
 
 #: One chunk of the map: its index in the chunk grid and a picklable ``writer(store_path)`` that
@@ -87,6 +93,7 @@ def write_zarr_map(lazy: xr.Dataset, jobs: Sequence[ChunkJob], grid: tuple[int, 
     if not _done(partial).all():  # a lost write would show here, never as a complete store
         raise FastmapError(f"the map is incomplete ({_status(partial)}); resume it")
     shutil.rmtree(partial / PROGRESS_GROUP)
+    _remove_zarr_temporaries(partial)
     io.move_into_place(partial, target)
     return target
 
@@ -107,6 +114,12 @@ def _create(lazy: xr.Dataset, partial: Path, grid: tuple[int, ...], fingerprint:
     io.write_zarr_metadata(lazy.assign_attrs({REQUEST_ATTR: fingerprint}), partial)
     record = zarr.open_group(str(partial / PROGRESS_GROUP), mode="w", zarr_format=3)
     record.create_array("done", shape=grid, chunks=(1,) * len(grid), dtype="uint8", fill_value=0)
+
+
+def _remove_zarr_temporaries(store: Path) -> None:
+    for path in store.rglob("*.partial"):
+        if ZARR_TEMPORARY.fullmatch(path.name) and path.is_file():
+            path.unlink()
 
 
 def _request_of(store: Path) -> str | None:

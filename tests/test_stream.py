@@ -63,6 +63,8 @@ def test_failed_chunk_leaves_a_resumable_store_and_a_half_written_chunk_is_redon
             # write half of the chunk's variables, then fail: the chunk is not marked done
             group = zarr.open_group(path, mode="r+")
             group["piM"][region] = -1.0
+            # and leave what zarr's atomic write leaves when its writer is killed mid-write
+            (Path(path) / "piM" / "c" / "1" / f"2.{'ab' * 16}.partial").write_bytes(b"half")
             raise OSError("disk full")
         real(model_name, columns, axis_of, shape, select, region, path)
 

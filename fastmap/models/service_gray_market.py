@@ -22,7 +22,8 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
+from ..loops import (block_buffers, block_cells, first_point, flush_block, n_blocks, next_point,
+                     selected_parts)
 from ..modeldef import Model, Output, Parameter, categorical
 from ..scaling import output_exponents, scale_back
 
@@ -217,10 +218,11 @@ _PART_OUTPUTS = {
     DERIVED: ["pi_n", "ratio_pi_m_RM", "ratio_pi_r_RM", "ratio_s2_RC", "ratio_s2_MC"]
              + [o.name for o in THRESHOLDS],
 }
+_SLOT = {o.name: slot for slot, o in enumerate(OUTPUTS)}
 PART_OF_SLOT = np.zeros(N_OUTPUTS, dtype=np.int64)
 for _part, _names in _PART_OUTPUTS.items():
     for _name in _names:
-        PART_OF_SLOT[[o.name for o in OUTPUTS].index(_name)] |= _part
+        PART_OF_SLOT[_SLOT[_name]] |= _part
 TIE = 1e-9
 NAN = math.nan
 MODERATE_LO, MODERATE_HI = 2.0 ** -100, 2.0 ** 100  # scales solved without rescaling
@@ -756,11 +758,7 @@ def _derived(o, N2, b1, b2, c_G, theta_G, theta2, lambda1, lambda2, lambda_G, la
 def evaluate(values, moving, stride, length, select, out, select_codes, codes):
     """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`), doing only
     the parts of the work that the selected outputs need."""
-    parts = 0
-    for slot in select:
-        parts |= PART_OF_SLOT[slot]
-    for slot in select_codes:
-        parts |= PART_OF_SLOT[slot]
+    parts = selected_parts(PART_OF_SLOT, select, select_codes)
     for block in numba.prange(n_blocks(out.shape[1])):
         p, position, left, buffer = block_buffers(values, moving, N_OUTPUTS)
         cells = block_cells(block, out.shape[1])

@@ -18,7 +18,8 @@ from enum import IntEnum
 import numba
 import numpy as np
 
-from ..loops import block_buffers, block_cells, first_point, flush_block, n_blocks, next_point
+from ..loops import (block_buffers, block_cells, first_point, flush_block, n_blocks, next_point,
+                     selected_parts)
 from ..modeldef import Model, Output, Parameter, categorical
 from ..scaling import output_exponents, scale_back
 from ..numerics import (NORMAL, SQRT3, UNIFORM, bracket_converged, expected_min, foc, foc_and_slope,
@@ -756,11 +757,7 @@ def _solve(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, parts):
 def evaluate(values, moving, stride, length, select, out, select_codes, codes):
     """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`), doing only
     the parts of the work that the selected outputs need."""
-    parts = 0
-    for slot in select:
-        parts |= PART_OF_SLOT[slot]
-    for slot in select_codes:
-        parts |= PART_OF_SLOT[slot]
+    parts = selected_parts(PART_OF_SLOT, select, select_codes)
     for block in numba.prange(n_blocks(out.shape[1])):
         p, position, left, buffer = block_buffers(values, moving, N_OUTPUTS)
         cells = block_cells(block, out.shape[1])
