@@ -4,12 +4,11 @@ The store is built at ``FILE.zarr.partial`` beside the target. Its metadata is w
 one task per chunk computes the chunk, writes its region of every variable and only then marks the
 chunk done in the store's progress record (group ``fastmap_progress``: array ``done``, one element
 per chunk, each element its own Zarr chunk, so concurrent tasks never write the same object). A
-chunk that is not marked done, a half-written one included, is recomputed by a resumed run; the
-temporary files of Zarr's atomic writes that a killed writer leaves behind are removed before the
-store is complete. The
+chunk that is not marked done, a half-written one included, is recomputed by a resumed run. The
 record also holds the request's fingerprint, so a resume never mixes two different maps. When every
-chunk is done the record is removed and the store renamed to ``FILE.zarr``: a store at the target
-path is always complete.
+chunk is done the record is removed, so are the temporary files of Zarr's atomic writes that a
+killed writer leaves behind, and the store is renamed to ``FILE.zarr``: a store at the target path
+is always complete.
 
 Peak memory is that of the chunks in flight (one per worker thread or process), whatever the size
 of the grid.

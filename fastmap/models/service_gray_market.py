@@ -481,17 +481,18 @@ def _chain(o, base, chain, lam, q, margins):
     the open-market candidate values ``v1..v4`` (as reported) and every candidate value as
     compared."""
     code, m1, D, v1, v2, v3, v4, cands, gap1, gap3, gap6 = _equilibrium(chain, lam, q)
-    if margins and chain == CENTRAL:
-        o[M_IDEAL] = gap1
-        o[M_IMPORT] = gap3
-        # 5 and 6 are never strictly optimal here (spec 8.4) and 5 ties with 4 structurally: as
-        # competitors they would only add rounding noise to margin_close_market1.
-        _margins(o, (-1, M_BLOCK, M_ALLOW, M_CLOSE1, -1, -1), cands[:4] + (NAN, NAN), q.one)
-    elif margins:
-        mb = MBASE_R if chain == MODEL_R else MBASE_M
-        _margins(o, (mb, mb + 1, mb + 2, -1, mb + 3, mb + 4), cands, q.one)
-        o[mb + 5] = gap3
-        o[mb + 6] = gap6
+    if margins:
+        if chain == CENTRAL:
+            o[M_IDEAL] = gap1
+            o[M_IMPORT] = gap3
+            # 5 and 6 are never strictly optimal here (spec 8.4) and 5 ties with 4 structurally:
+            # as competitors they would only add rounding noise to margin_close_market1.
+            _margins(o, (-1, M_BLOCK, M_ALLOW, M_CLOSE1, -1, -1), cands[:4] + (NAN, NAN), q.one)
+        else:
+            mb = MBASE_R if chain == MODEL_R else MBASE_M
+            _margins(o, (mb, mb + 1, mb + 2, -1, mb + 3, mb + 4), cands, q.one)
+            o[mb + 5] = gap3
+            o[mb + 6] = gap6
     (p1, s1, d1, p2, s2, d2, q_G, p_G, s_G, pi_m, pi_G, omega, pi_r, ok) = _outcome(
         chain, code, m1, D, lam, q)
     o[base + REGIME] = code if ok else 0
