@@ -222,6 +222,34 @@ def test_blocks_are_visited_once_each_in_scattered_order():
     assert (starts == np.arange(0, SCATTER * BLOCK, BLOCK)).all()
 
 
+def test_flush_block_copies_the_selected_outputs_of_every_block():
+    """Every block's buffer rows land in the selected output rows: float64 (non-temporal stores)
+    and int8, a short last block, output rows of odd length (so rows start at every alignment)."""
+    from numba import njit
+
+    from fastmap.loops import BLOCK, block_buffers, block_cells, flush_block, n_blocks
+
+    @njit
+    def fill(select, out, select_codes, codes):
+        for block in range(n_blocks(out.shape[1])):
+            buffer = block_buffers(np.zeros((1, 1)), np.zeros(0, np.int64), 5)[3]
+            cells = block_cells(block, out.shape[1])
+            for cell in cells:
+                row = buffer[cell - cells.start]
+                for k in range(5):  # slots 0-2 continuous, 3-4 small codes
+                    row[k] = cell * 8.0 + k if k < 3 else (cell % 16) * 8.0 + k
+            flush_block(buffer, select, out, cells)
+            flush_block(buffer, select_codes, codes, cells)
+
+    n = 3 * BLOCK + 5
+    select, select_codes = np.array([2, 0, 1]), np.array([4, 3])
+    out, codes = np.full((3, n), np.nan), np.zeros((2, n), dtype=np.int8)
+    fill(select, out, select_codes, codes)
+    cell = np.arange(n)
+    np.testing.assert_array_equal(out, cell * 8.0 + select[:, None])
+    np.testing.assert_array_equal(codes, (cell % 16) * 8 + select_codes[:, None])
+
+
 def test_compiled_kernels_are_cached_per_version_of_the_sources():
     """numba checks a cached kernel against its own file only; fastmap's cache directory is named
     after all of its sources, so an edited helper module cannot leave stale machine code."""
