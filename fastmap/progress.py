@@ -12,10 +12,10 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from .interrupt import checkpoint
 
 
-def _bar() -> Progress:
+def _bar(enabled: bool = True) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
-                    console=Console(stderr=True), transient=False)
+                    console=Console(stderr=True), transient=False, disable=not enabled)
 
 
 class _RichCallback(Callback):
@@ -50,12 +50,7 @@ def track_futures(futures, description: str, *, enabled: bool = True) -> None:
     """Wait for ``dask.distributed`` futures, with a progress bar; re-raise the first error."""
     from distributed import as_completed
 
-    if not enabled:
-        for future in as_completed(futures):
-            future.result()
-            checkpoint()
-        return
-    with _bar() as progress:
+    with _bar(enabled) as progress:
         task = progress.add_task(description, total=len(futures))
         for future in as_completed(futures):
             future.result()
