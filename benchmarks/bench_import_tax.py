@@ -5,7 +5,7 @@ t_g=0.05, N_d=N_f=theta_d=theta_f=1, alpha=beta=0.2. The baseline (:mod:`numpy_i
 every output but the 5 signed margins: 84 float64 + 7 int8 arrays of n*n cells. Sanity check:
 codes exactly, floats with rtol=atol=1e-12. What is timed, and the targets: :mod:`closed_form`.
 
-    .venv/bin/python benchmarks/bench_import_tax.py --n 4096 --repeat 3 --json out.json
+    .venv/bin/python benchmarks/bench_import_tax.py --n 4096 --json out.json
 """
 
 from __future__ import annotations

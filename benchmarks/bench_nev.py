@@ -9,7 +9,7 @@ the domain) with the oracle's tolerance 1e-9: near k = 2 some outputs (M1's tiny
 quantities) are ill-conditioned and the two implementations' different formulas differ there by a
 few 1e-12. What is timed, and the targets: :mod:`closed_form`.
 
-    .venv/bin/python benchmarks/bench_nev.py --n 2048 --repeat 3 --json out.json
+    .venv/bin/python benchmarks/bench_nev.py --n 2048 --json out.json
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ at the model defaults theta2 = 0.5, eta = 0.8, w12 = 0, tau = 1. The baseline
 arrays of n*n cells. Sanity check: codes exactly, floats with rtol=atol=1e-12. What is timed, and
 the targets: :mod:`closed_form`.
 
-    .venv/bin/python benchmarks/bench_power.py --n 2048 --repeat 3 --json out.json
+    .venv/bin/python benchmarks/bench_power.py --n 2048 --json out.json
 """
 
 from __future__ import annotations

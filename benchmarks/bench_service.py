@@ -8,7 +8,7 @@ outputs are differences of terms of order 1e6 that vanish (e.g. the retailer's p
 participation price). Besides wall times, the best process CPU time (all threads) of each
 measurement is reported. What is timed, and the targets: :mod:`closed_form`.
 
-    .venv/bin/python benchmarks/bench_service.py --n 2048 --repeat 3 --json out.json
+    .venv/bin/python benchmarks/bench_service.py --n 2048 --json out.json
 """
 
 from __future__ import annotations

@@ -22,7 +22,12 @@ One run on an n x n grid over the two axes (other parameters at the model's defa
 
 The five timings are interleaved, ``--repeat`` rounds, best wall time of each: the machine's
 memory is faulted in lazily and shared with other processes, so fresh multi-GiB allocations vary
-from run to run and measuring the contestants side by side keeps them comparable. Targets: kernel
+from run to run and measuring the contestants side by side keeps them comparable. Ten rounds by
+default: on this project's VM a fresh 2 GiB allocation takes 0.4 s in one round and 2-3 s in
+another (likely cause: its balloon device reports free guest memory to the host, which then has
+to fault it in again when it is reused), and the best of 5 rounds still varied by a quarter
+from run to run (service_gray_market, six runs of 5 rounds: kernel best 0.77-0.99 s; its first
+round took 2.3-2.9 s in every run). Targets: kernel
 >= 10x the NumPy baseline and >= 50 % of the allocate-and-write bound (wall times, same run).
 The median over rounds of each round's own bound / kernel ratio is reported beside the ratio of
 the bests: it pairs measurements taken seconds apart. With ``cpu_times`` the best process CPU
@@ -322,7 +327,7 @@ def main(bench, description, argv=None):
     ap = argparse.ArgumentParser(description=description.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=bench.n,
                     help=f"grid side (n x n cells), default {bench.n}")
-    ap.add_argument("--repeat", type=int, default=3, help="timed runs per measurement (best taken)")
+    ap.add_argument("--repeat", type=int, default=10, help="timed runs per measurement (best taken)")
     ap.add_argument("--block-rows", type=int, default=bench.block_rows,
                     help="row block of the NumPy baseline")
     ap.add_argument("--check-n", type=int, default=256, help="side of the sanity-check subgrid")

@@ -21,13 +21,18 @@ def best_of_interleaved(repeat, runs, keep=()):
 
     Every round calls the contestants in turn, so a drift in the machine's speed (this VM's
     memory and CPU vary by tens of percent from minute to minute) hits all of them alike instead
-    of whichever ran during it. Results are dropped after each call, except the last round's
+    of whichever ran during it. The order rotates by one each round, so that no contestant
+    always follows the same one: what one leaves behind (freed memory, a cold core) is met by
+    each of the others in turn. Results are dropped after each call, except the last round's
     results of the names in ``keep``.
     """
     timings = Timings(dict.fromkeys(runs, float("inf")), dict.fromkeys(runs, float("inf")))
+    names = list(runs)
     for round_ in range(repeat):
         walls = {}
-        for name, fn in runs.items():
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            fn = runs[name]
             gc.collect()
             wall, cpu = time.perf_counter(), time.process_time()
             res = fn()
