@@ -7,9 +7,9 @@ every ``stride[k]`` cells (``moving`` lists those). ``select`` lists the continu
 and ``out[j, i]`` (float64) receives slot ``select[j]`` of cell ``i``; ``select_codes`` and
 ``codes`` (int8) do the same for the categorical outputs. The kernel writes each cell's outputs
 into one row of a small per-block buffer (cache-resident, stored output-major: ``buffer[cell]`` is
-a strided view); the block is then copied to ``out`` one output row at a time, so the writes to memory are long contiguous runs
-rather than one value to each of dozens of output rows per cell, and float64 rows are written
-with non-temporal stores (see ``flush_block``).
+a strided view); the block is then copied to ``out`` one output row at a time, so the writes to
+memory are long contiguous runs rather than one value to each of dozens of output rows per cell,
+and float64 rows are written with non-temporal stores (see ``flush_block``).
 
 Every model module defines its driver ``evaluate``: a ``numba.prange`` loop over blocks that
 loads the block's first cell's parameters (``first_point``), calls the model's scalar kernel on
@@ -153,7 +153,9 @@ def flush_block(buffer, select, out, cells):
     in flight); an ordinary store would read each line back from memory first.
     (service_gray_market, 2048^2, 83 outputs, A/B in one process against eight rows at a time from
     a cell-major buffer: CPU per cell 362 -> 329 ns into fresh outputs, 285 -> 246 ns into
-    prefaulted ones; best wall 0.744 -> 0.689 s.)
+    prefaulted ones; best wall 0.744 -> 0.689 s. In A/B runs that also time a one-thread fill of
+    2 GiB each round, though, the median sweep was slower, 0.90-1.11 vs 0.81-0.95 s, its slow
+    rounds following the fill; see README.)
     """
     start = cells.start
     for j in range(select.shape[0]):

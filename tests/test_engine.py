@@ -224,7 +224,8 @@ def test_blocks_are_visited_once_each_in_scattered_order():
 
 def test_flush_block_copies_the_selected_outputs_of_every_block():
     """Every block's buffer rows land in the selected output rows: float64 (non-temporal stores)
-    and int8, a short last block, output rows of odd length (so rows start at every alignment)."""
+    and int8, a short last block, output rows of odd length (so rows start at different offsets
+    from a cache line)."""
     from numba import njit
 
     from fastmap.loops import BLOCK, block_buffers, block_cells, flush_block, n_blocks
