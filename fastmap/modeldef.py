@@ -74,6 +74,18 @@ class Output:
         return attrs
 
 
+def part_table(outputs: tuple[Output, ...], part_outputs: dict[int, list[str]]) -> np.ndarray:
+    """For a kernel that skips parts of its work (bit flags) unless one of their outputs is
+    selected: ``table[slot]``, the parts that output ``slot`` needs, from ``{part: [output
+    names]}`` (an unknown name raises ``KeyError``); ``fastmap.loops.selected_parts`` reads it."""
+    slot_of = {o.name: slot for slot, o in enumerate(outputs)}
+    table = np.zeros(len(outputs), dtype=np.int64)
+    for part, names in part_outputs.items():
+        for name in names:
+            table[slot_of[name]] |= part
+    return table
+
+
 def categorical(name: str, long_name: str, labels: dict[int, str],
                 colors: dict[int, str] | None = None) -> Output:
     """A categorical output from a ``{code: label}`` mapping (and optionally ``{code: colour}``)."""

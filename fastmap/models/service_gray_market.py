@@ -20,11 +20,10 @@ import math
 from collections import namedtuple
 
 import numba
-import numpy as np
 
 from ..loops import (block_buffers, block_cells, first_point, flush_block, n_blocks, next_point,
                      selected_parts)
-from ..modeldef import Model, Output, Parameter, categorical
+from ..modeldef import Model, Output, Parameter, categorical, part_table
 from ..scaling import output_exponents, scale_back
 
 PRICE = "money/unit"
@@ -210,19 +209,14 @@ CENTRAL, MODEL_R, MODEL_M = 0, 1, 2
 # ``evaluate`` reads the selection.
 MARGINS, PRICE_ONLY, UNIFORM, DERIVED = 1, 2, 4, 8
 ALL_PARTS = MARGINS | PRICE_ONLY | UNIFORM | DERIVED
-_PART_OUTPUTS = {
+PART_OF_SLOT = part_table(OUTPUTS, {
     MARGINS: [o.name for o in MARGINS_OUTPUTS],
     PRICE_ONLY: ["regime_po", "pi_po", "p1_po", "p2_po", "q_G_po", "ratio_service"],
     UNIFORM: ["regime_u", "p_u", "s1_u", "s2_u", "d1_u", "d2_u", "pi_u", "demand_ok_u",
               "ratio_uniform"],
     DERIVED: ["pi_n", "ratio_pi_m_RM", "ratio_pi_r_RM", "ratio_s2_RC", "ratio_s2_MC"]
              + [o.name for o in THRESHOLDS],
-}
-_SLOT = {o.name: slot for slot, o in enumerate(OUTPUTS)}
-PART_OF_SLOT = np.zeros(N_OUTPUTS, dtype=np.int64)
-for _part, _names in _PART_OUTPUTS.items():
-    for _name in _names:
-        PART_OF_SLOT[_SLOT[_name]] |= _part
+})
 TIE = 1e-9
 NAN = math.nan
 MODERATE_LO, MODERATE_HI = 2.0 ** -100, 2.0 ** 100  # scales solved without rescaling

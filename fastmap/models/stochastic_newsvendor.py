@@ -16,11 +16,10 @@ import math
 from enum import IntEnum
 
 import numba
-import numpy as np
 
 from ..loops import (block_buffers, block_cells, first_point, flush_block, n_blocks, next_point,
                      selected_parts)
-from ..modeldef import Model, Output, Parameter, categorical
+from ..modeldef import Model, Output, Parameter, categorical, part_table
 from ..scaling import output_exponents, scale_back
 from ..numerics import (NORMAL, SQRT3, UNIFORM, bracket_converged, expected_min, foc, foc_and_slope,
                         foc_slope,
@@ -160,7 +159,7 @@ INF = math.inf
 # ``evaluate`` reads the selection.
 TWIN, HEURISTICS, UNIFORM_PRICING, DETAILS = 1, 2, 4, 8
 ALL_PARTS = TWIN | HEURISTICS | UNIFORM_PRICING | DETAILS
-_PART_OUTPUTS = {
+PART_OF_SLOT = part_table(OUTPUTS, {
     TWIN: [o.name for o in OUTPUTS if o.name.endswith("_det")] + ["pi_det_in_ssg", "loss_deterministic"],
     HEURISTICS: ["pi_naive", "q_G_naive", "p_G_naive", "loss_ignore", "pi_naive_reopt", "q_G_naive_reopt",
                  "loss_ignore_reopt"],
@@ -168,11 +167,7 @@ _PART_OUTPUTS = {
                       "pi2_uni", "pi_uni", "ratio_uniform", "loss_uniform"],
     DETAILS: ["dmu_domega", "block_side", "prob_negative_demand", "loss_block", "loss_allow",
               "gain_allow_over_block", "loss_single", "gray_cost", "q1_ratio", "q2_ratio"],
-}
-PART_OF_SLOT = np.zeros(N_OUTPUTS, dtype=np.int64)
-for _part, _names in _PART_OUTPUTS.items():
-    for _name in _names:
-        PART_OF_SLOT[S[_name]] |= _part
+})
 
 
 # ------------------------------------------------------------------------------ market helpers
