@@ -232,7 +232,7 @@ def _representable(o):
     return check == 0.0
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def kernel(p, o):
     """Every output of spec §10.3 at one parameter point, in the order of ``OUTPUTS``.
 
@@ -452,16 +452,24 @@ def _solve(o, delta, t, t_g, N_d, N_f, theta_d, theta_f, alpha, beta):
     o[M_TRUE] = piM_acc - piM_A
 
 
+@numba.njit(cache=True, error_model="numpy")
+def fill_block(values, moving, stride, length, start, count, p, position, left, buffer):
+    """``kernel`` at the ``count`` cells from ``start``, into the first ``count`` rows of
+    ``buffer`` (the kernel is inlined here: see :mod:`fastmap.loops`)."""
+    first_point(values, moving, stride, length, start, p, position, left)
+    for row in range(count):
+        kernel(p, buffer[row])
+        next_point(values, moving, stride, length, p, position, left)
+
+
 @numba.njit(parallel=True, cache=True, error_model="numpy")
 def evaluate(values, moving, stride, length, select, out, select_codes, codes):
     """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`)."""
     for block in numba.prange(n_blocks(out.shape[1])):
         p, position, left, buffer = block_buffers(values, moving, N_OUTPUTS)
         cells = block_cells(block, out.shape[1])
-        first_point(values, moving, stride, length, cells.start, p, position, left)
-        for cell in cells:
-            kernel(p, buffer[cell - cells.start])
-            next_point(values, moving, stride, length, p, position, left)
+        fill_block(values, moving, stride, length, cells.start, len(cells), p, position, left,
+                   buffer)
         flush_block(buffer, select, out, cells)
         flush_block(buffer, select_codes, codes, cells)
 

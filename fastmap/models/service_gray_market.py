@@ -598,7 +598,7 @@ def _representable(o, cands_c, cands_r, cands_m):
     return check == 0.0
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def kernel(p, o, parts=ALL_PARTS):
     """Every output of spec section 12 at one parameter point, in the order of ``OUTPUTS``, or
     those of the three chains plus the ``parts`` asked for (bit flags; other slots untouched).
@@ -749,6 +749,16 @@ def _derived(o, N2, b1, b2, c_G, theta_G, theta2, lambda1, lambda2, lambda_G, la
                      if theta2 > 0.0 else math.inf)
 
 
+@numba.njit(cache=True, error_model="numpy")
+def fill_block(values, moving, stride, length, start, count, p, position, left, buffer, parts):
+    """``kernel`` at the ``count`` cells from ``start``, into the first ``count`` rows of
+    ``buffer`` (the kernel is inlined here: see :mod:`fastmap.loops`)."""
+    first_point(values, moving, stride, length, start, p, position, left)
+    for row in range(count):
+        kernel(p, buffer[row], parts)
+        next_point(values, moving, stride, length, p, position, left)
+
+
 @numba.njit(parallel=True, cache=True, error_model="numpy")
 def evaluate(values, moving, stride, length, select, out, select_codes, codes):
     """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`), doing only
@@ -757,10 +767,8 @@ def evaluate(values, moving, stride, length, select, out, select_codes, codes):
     for block in numba.prange(n_blocks(out.shape[1])):
         p, position, left, buffer = block_buffers(values, moving, N_OUTPUTS)
         cells = block_cells(block, out.shape[1])
-        first_point(values, moving, stride, length, cells.start, p, position, left)
-        for cell in cells:
-            kernel(p, buffer[cell - cells.start], parts)
-            next_point(values, moving, stride, length, p, position, left)
+        fill_block(values, moving, stride, length, cells.start, len(cells), p, position, left,
+                   buffer, parts)
         flush_block(buffer, select, out, cells)
         flush_block(buffer, select_codes, codes, cells)
 

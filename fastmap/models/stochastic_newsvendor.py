@@ -645,7 +645,7 @@ def _heuristics(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist):
     o[S.loss_ignore_reopt] = 1.0 - reopt / pi_star
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def kernel(p, o, parts=ALL_PARTS):
     """The outputs of the model at one parameter point, in the order of ``OUTPUTS``: all of them,
     or those of the core game plus the ``parts`` asked for (bit flags; other slots untouched).
@@ -748,6 +748,16 @@ def _solve(o, N1, N2, b1, b2, c, c_G, omega, s1, s2, dist, parts):
     o[S.loss_deterministic] = (1.0 - value / o[S.pi]) * ok
 
 
+@numba.njit(cache=True, error_model="numpy")
+def fill_block(values, moving, stride, length, start, count, p, position, left, buffer, parts):
+    """``kernel`` at the ``count`` cells from ``start``, into the first ``count`` rows of
+    ``buffer`` (the kernel is inlined here: see :mod:`fastmap.loops`)."""
+    first_point(values, moving, stride, length, start, p, position, left)
+    for row in range(count):
+        kernel(p, buffer[row], parts)
+        next_point(values, moving, stride, length, p, position, left)
+
+
 @numba.njit(parallel=True, cache=True, error_model="numpy")
 def evaluate(values, moving, stride, length, select, out, select_codes, codes):
     """Evaluate ``kernel`` over a chunk of cells (contract in :mod:`fastmap.loops`), doing only
@@ -756,10 +766,8 @@ def evaluate(values, moving, stride, length, select, out, select_codes, codes):
     for block in numba.prange(n_blocks(out.shape[1])):
         p, position, left, buffer = block_buffers(values, moving, N_OUTPUTS)
         cells = block_cells(block, out.shape[1])
-        first_point(values, moving, stride, length, cells.start, p, position, left)
-        for cell in cells:
-            kernel(p, buffer[cell - cells.start], parts)
-            next_point(values, moving, stride, length, p, position, left)
+        fill_block(values, moving, stride, length, cells.start, len(cells), p, position, left,
+                   buffer, parts)
         flush_block(buffer, select, out, cells)
         flush_block(buffer, select_codes, codes, cells)
 
