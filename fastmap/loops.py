@@ -26,6 +26,11 @@ pays for with two atomic updates and a call: 10-18 ns per cell on every model (o
 outputs in memory already, 512^2 over each benchmark's grid, A/B in one process: service
 276 -> 261, power 253 -> 242, nev 200 -> 182, import_tax 171 -> 162, newsvendor 790 -> 770).
 
+``service_gray_market`` departs from the pattern: its ``fill_block`` lays the block's
+parameters out one after the other and solves the cells eight at a time in SIMD registers (LLVM's
+loop vectoriser), then redoes the few cells outside the common path with the scalar kernel; see
+``fastmap.models.service_gray_market.fill_block``.
+
 Buffers are allocated once per block of ``BLOCK`` cells, never per cell.
 
 ``numba.prange`` splits its range into one contiguous share per thread up front. A cell's cost
